@@ -1,0 +1,15 @@
+from django.urls import include, path
+
+from xinfang.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("accounts/login/", core_views.login, name="login"),
+    path("accounts/logout/", core_views.logout, name="logout"),
+    path("accounts/password/", core_views.password_change, name="password_change"),
+    path("accounts/password/done/", core_views.password_change_done, name="password_change_done"),
+    path("org/", include("xinfang.org.urls")),
+    path("audit/", include("xinfang.audit.urls")),
+]

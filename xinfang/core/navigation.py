@@ -1,0 +1,34 @@
+"""The navigation menu, by capability: one list, filtered per user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.org.permissions import Capability, capabilities_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str
+    capability: Capability | None  # None: every signed-in user
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem(_("Home"), "home", None),
+    NavItem(_("Organisation"), "org:units", None),
+    NavItem(_("Audit trail"), "audit:list", Capability.VIEW_AUDIT),
+]
+
+
+def menu_for(user: object) -> list[dict[str, str]]:
+    caps = capabilities_of(user)  # type: ignore[arg-type]
+    items = []
+    for item in NAV_ITEMS:
+        if item.capability is None or item.capability in caps:
+            items.append({"label": str(item.label), "url": reverse(item.url_name)})
+    return items

@@ -1,0 +1,77 @@
+"""Walk every URL of the site as anonymous and as every role (NetBox-style matrix).
+
+The expected status is derived from the view's declared access rule, never hand-picked:
+public -> 200, anonymous on a protected view -> 302 to login, a role with the capability ->
+200, without it -> 403. A view that declares no rule fails the test (deny by default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xinfang.core.access import AUTHENTICATED, PUBLIC, access_rule_of
+from xinfang.org.models import Role
+from xinfang.org.permissions import ROLE_CAPABILITIES
+
+# URL names whose GET is not a page (POST-only actions) and what GET answers instead.
+GET_STATUS_OVERRIDES: dict[str, int] = {
+    "logout": 405,
+    "set_language": 302,
+}
+
+# URL kwargs for parameterised routes: name -> factory(users) returning kwargs.
+URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry, ns)
+        elif entry.name:
+            yield f"{prefix}{entry.name}", entry
+
+
+def all_routes() -> list[tuple[str, URLPattern]]:
+    return [(name, p) for name, p in _walk(get_resolver()) if not name.startswith("djdt")]
+
+
+def test_every_view_declares_an_access_rule():
+    missing = [name for name, pattern in all_routes() if access_rule_of(pattern.callback) is None]
+    assert missing == [], f"views without a declared access rule: {missing}"
+
+
+def expected_status(rule: str, role: str | None) -> int:
+    if rule == PUBLIC:
+        return 200
+    if role is None:
+        return 302
+    if rule == AUTHENTICATED or rule in ROLE_CAPABILITIES[role]:
+        return 200
+    return 403
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("role", [None, *Role.values])
+def test_every_url_as_every_role(client, users, role):
+    if role is not None:
+        user = next(u for u in users.values() if u.role == role)
+        client.force_login(user)
+    failures = []
+    for name, pattern in all_routes():
+        rule = access_rule_of(pattern.callback)
+        assert rule is not None
+        if pattern.pattern.regex.groups and name not in URL_KWARGS:
+            failures.append(f"{name}: parameterised URL without sample kwargs in URL_KWARGS")
+            continue
+        kwargs = URL_KWARGS[name](users) if name in URL_KWARGS else {}
+        url = reverse(name, kwargs=kwargs)
+        want = GET_STATUS_OVERRIDES.get(name, expected_status(rule, role))
+        got = client.get(url).status_code
+        if got != want:
+            failures.append(f"{name} {url}: expected {want}, got {got} (rule {rule})")
+    assert failures == []

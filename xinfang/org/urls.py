@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("units/", views.unit_list, name="units"),
+    path("divisions/", views.division_list, name="divisions"),
+]
