@@ -1,0 +1,74 @@
+"""Every demo role logs in through a real headless Chromium and lands on its home page."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from xinfang.org import demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test's own fixtures are synchronous and safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+    from conftest import CHROMIUM
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    external = []
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url)
+            if not r.url.startswith(("http://localhost", "http://127.0.0.1"))
+            else None
+        ),
+    )
+    yield page
+    context.close()
+    assert external == [], f"page fetched from outside: {external}"
+
+
+def test_each_role_logs_in_and_sees_its_home(live_server, page, demo_org):
+    for username, full_name, role, _unit in demo.DEMO_USERS:
+        page.goto(f"{live_server.url}/")
+        assert "/accounts/login/" in page.url
+        page.fill("#id_username", username)
+        page.fill("#id_password", demo.DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        heading = page.locator("h1[data-role]")
+        assert heading.get_attribute("data-role") == role
+        assert full_name in heading.inner_text()
+        page.click("text=退出登录")
+        page.wait_for_url("**/accounts/login/")
+
+
+def test_wrong_password_shows_an_error_in_chinese(live_server, page, demo_org):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "clerk")
+    page.fill("#id_password", "not-the-password")
+    page.click("button[type=submit]")
+    assert "请输入一个正确的" in page.locator("[role=alert]").inner_text()
