@@ -28,10 +28,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def demo_org(db: None) -> None:
     """Tonghai County's divisions, units and one account per role."""
+    from xinfang.cases.reference import ensure_categories
     from xinfang.org.services import seed_demo_organisation, seed_demo_users
 
     seed_demo_organisation()
     seed_demo_users()
+    ensure_categories()
 
 
 @pytest.fixture

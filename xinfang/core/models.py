@@ -22,3 +22,25 @@ class PeriodicJobState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Notification(models.Model):
+    """A message to a staff member (deadline warnings, supervision notices)."""
+
+    user = models.ForeignKey(
+        "org.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("to")
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.message

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from xinfang.cases.reference import ensure_categories
 from xinfang.core.errors import DomainError
 from xinfang.org import demo
 from xinfang.org.services import seed_demo_organisation, seed_demo_users
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = seed_demo_organisation(progress=lambda m: self.stdout.write(f"  {m}"))
         self.stdout.write(f"organisation ready: {counts}")
+        self.stdout.write(f"categories: {ensure_categories()}")
         if options["no_users"]:
             return
         try:
