@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/logout/", core_views.logout, name="logout"),
     path("accounts/password/", core_views.password_change, name="password_change"),
     path("accounts/password/done/", core_views.password_change_done, name="password_change_done"),
+    path("cases/", include("xinfang.cases.urls")),
     path("org/", include("xinfang.org.urls")),
     path("audit/", include("xinfang.audit.urls")),
 ]

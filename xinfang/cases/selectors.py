@@ -70,3 +70,35 @@ def cases_overdue(user: User, *, today: date) -> QuerySet[Case]:
 
 def case_timeline(case: Case) -> QuerySet[Any]:
     return case.events.select_related("actor").order_by("at", "id")
+
+
+def actions_for(user: Any, case: Case) -> list[Any]:
+    """The actions this user may take on this case now (state machine and rights).
+
+    The services check the same again; this only decides which forms the page shows."""
+    from xinfang.org.permissions import Capability, has_capability
+
+    from .transitions import Action, allowed_actions
+
+    own_unit = bool(user.unit_id) and user.unit_id == case.handling_unit_id
+    bureau = has_capability(user, Capability.ROUTE_CASE)
+    clerk = has_capability(user, Capability.REGISTER_CASE)
+    handler = has_capability(user, Capability.HANDLE_CASE) and own_unit
+    rules = {
+        Action.ROUTE: bureau,
+        Action.JOINT: bureau,
+        Action.MERGE: bureau,
+        Action.DIVERT: bureau,
+        Action.CLOSE: bureau,
+        Action.NOT_ACCEPT: handler if case.status == Status.ROUTED else bureau,
+        Action.RETURN: handler,
+        Action.ACCEPT: handler,
+        Action.REPLY: handler,
+        Action.EXTEND: has_capability(user, Capability.APPROVE_EXTENSION) and own_unit,
+        Action.EVALUATE: clerk,
+        Action.REQUEST_REVIEW: clerk,
+        Action.REQUEST_REREVIEW: clerk,
+        Action.DECIDE_REVIEW: has_capability(user, Capability.DECIDE_REVIEW),
+        Action.DECIDE_REREVIEW: has_capability(user, Capability.DECIDE_REVIEW),
+    }
+    return [a for a in allowed_actions(case.status) if rules.get(a, False)]

@@ -20,6 +20,8 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Home"), "home", None),
+    NavItem(_("Cases"), "cases:list", Capability.VIEW_CASES),
+    NavItem(_("Register"), "cases:register", Capability.REGISTER_CASE),
     NavItem(_("Organisation"), "org:units", None),
     NavItem(_("Audit trail"), "audit:list", Capability.VIEW_AUDIT),
 ]

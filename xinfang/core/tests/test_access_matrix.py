@@ -23,8 +23,42 @@ GET_STATUS_OVERRIDES: dict[str, int] = {
     "set_language": 302,
 }
 
+# POST-only views answer 405 to a GET from someone allowed in.
+POST_ONLY = {"cases:act"}
+
+
+def _sample_case(users: dict[str, Any]) -> Any:
+    """A case routed to the demo handler's unit (住建局), with a transfer letter."""
+    from xinfang.cases.models import Case
+    from xinfang.cases.services import case_route
+    from xinfang.cases.tests.factories import register
+    from xinfang.org.models import Unit
+
+    case = Case.objects.first()
+    if case is None:
+        case = case_route(
+            actor=users["clerk"], case=register(users), unit=Unit.objects.get(code="zjj")
+        )
+    return case
+
+
 # URL kwargs for parameterised routes: name -> factory(users) returning kwargs.
-URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "cases:detail": lambda users: {"pk": _sample_case(users).pk},
+    "cases:act": lambda users: {"pk": _sample_case(users).pk, "action": "accept"},
+    "cases:document": lambda users: {
+        "pk": _sample_case(users).pk,
+        "doc_pk": _sample_case(users).documents.first().pk,
+    },
+}
+# Object URLs answer 404 to a user who may use the view but may not see this object.
+OBJECT_URLS = {"cases:detail", "cases:act", "cases:document"}
+
+
+def _can_see_sample(user: Any, users: dict[str, Any]) -> bool:
+    from xinfang.cases.selectors import cases_visible_to
+
+    return cases_visible_to(user).filter(pk=_sample_case(users).pk).exists()
 
 
 def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -50,16 +84,22 @@ def expected_status(rule: str, role: str | None) -> int:
         return 200
     if role is None:
         return 302
+    role = "handler" if role == "handler2" else role
     if rule == AUTHENTICATED or rule in ROLE_CAPABILITIES[role]:
         return 200
     return 403
 
 
 @pytest.mark.security
-@pytest.mark.parametrize("role", [None, *Role.values])
+@pytest.mark.parametrize("role", [None, *Role.values, "handler2"])
 def test_every_url_as_every_role(client, users, role):
+    user = None
     if role is not None:
-        user = next(u for u in users.values() if u.role == role)
+        user = (
+            users["handler2"]
+            if role == "handler2"
+            else next(u for u in users.values() if u.role == role and u.username != "handler2")
+        )
         client.force_login(user)
     failures = []
     for name, pattern in all_routes():
@@ -71,7 +111,23 @@ def test_every_url_as_every_role(client, users, role):
         kwargs = URL_KWARGS[name](users) if name in URL_KWARGS else {}
         url = reverse(name, kwargs=kwargs)
         want = GET_STATUS_OVERRIDES.get(name, expected_status(rule, role))
+        if want == 200 and name in POST_ONLY:
+            want = 405  # the method is checked before the object
+        elif want == 200 and name in OBJECT_URLS and not _can_see_sample(user, users):
+            want = 404
         got = client.get(url).status_code
         if got != want:
             failures.append(f"{name} {url}: expected {want}, got {got} (rule {rule})")
     assert failures == []
+
+
+@pytest.mark.security
+def test_a_handler_of_another_unit_gets_404_for_a_case_and_its_documents(client, users):
+    case = _sample_case(users)
+    client.force_login(users["handler2"])
+    doc = case.documents.first()
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert client.get(f"/cases/{case.pk}/documents/{doc.pk}/").status_code == 404
+    assert client.post(f"/cases/{case.pk}/act/accept/", {"accept-version": 2}).status_code == 404
+    client.force_login(users["handler"])
+    assert client.get(f"/cases/{case.pk}/").status_code == 200

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("register/", views.case_register, name="register"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),
+    path("<int:pk>/documents/<int:doc_pk>/", views.case_document, name="document"),
+]

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinfang.audit.services import audit_log
+from xinfang.core.access import requires
+from xinfang.core.errors import DomainError
+from xinfang.org.permissions import Capability, has_capability
+
+from . import services
+from .deadlines import working_days_remaining
+from .forms import ACTION_FORMS, RegisterForm, action_form
+from .models import Case, Status
+from .selectors import actions_for, case_timeline, cases_visible_to
+from .transitions import ACTION_LABELS, Action
+
+
+def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
+    """Masked personal data for roles that do not need it (PIPL: least privilege)."""
+    if len(value) <= keep_start + keep_end:
+        return "*" * len(value)
+    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+
+
+@requires(Capability.VIEW_CASES)
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = cases_visible_to(request.user)  # type: ignore[arg-type]
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        cases = cases.filter(status=status)
+    flag = request.GET.get("due", "")
+    if flag in {"soon", "overdue"}:
+        cases = cases.filter(due_flag=flag)
+    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cases/case_list.html",
+        {"page": page, "statuses": Status.choices, "status": status, "due": flag},
+    )
+
+
+@requires(Capability.REGISTER_CASE)
+def case_register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        people = [
+            services.PetitionerData(
+                name=data["name"],
+                id_number=data["id_number"],
+                phone=data["phone"],
+                address=data["petitioner_address"],
+            )
+        ]
+        people += [
+            services.PetitionerData(name=line.strip(), representative=True)
+            for line in data["representatives"].splitlines()
+            if line.strip()
+        ]
+        try:
+            case = services.case_register(
+                actor=request.user,  # type: ignore[arg-type]
+                channel=data["channel"],
+                petition_type=data["petition_type"],
+                category=data["category"],
+                title=data["title"],
+                content=data["content"],
+                request=data["request"],
+                division=data["division"],
+                address=data["address"],
+                received_on=data["received_on"],
+                deadline_assigned=data["deadline_assigned"],
+                petitioners=people,
+                people_count=data["people_count"],
+                accused_units=data["accused_units"],
+            )
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Registered as %(number)s; query code %(code)s.")
+                % {"number": case.number, "code": case.query_code},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request, "cases/case_register.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def _case_page(
+    request: HttpRequest, case: Case, forms: dict[Action, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    allowed = actions_for(user, case)
+    forms = forms or {}
+    # A refused form stays on the page with its errors, even if the case moved on meanwhile.
+    shown = allowed + [a for a in forms if a not in allowed]
+    action_forms = [(a, ACTION_LABELS[a], forms.get(a) or action_form(a, case)) for a in shown]
+    personal = has_capability(user, Capability.VIEW_PERSONAL_DATA)
+    petitioners = [
+        {
+            "name": p.name if personal else mask(p.name, 1, 0),
+            "role": p.get_role_display(),
+            "id_number": p.id_number if personal else mask(p.id_number, 4, 2),
+            "phone": p.phone if personal else mask(p.phone),
+            "address": p.address if personal else "",
+        }
+        for p in case.petitioners.all()
+    ]
+    if personal:
+        audit_log(actor=user, action="case.personal_data.view", obj=case)  # type: ignore[arg-type]
+    deadlines = []
+    for label, due, done in [
+        (_("Routing (15 days, art. 22)"), case.route_due, case.routed_on),
+        (
+            _("Acceptance decision (15 days, art. 23)"),
+            case.acceptance_due,
+            case.acceptance_notified_on,
+        ),
+        (_("Objection (5 working days, art. 23)"), case.objection_due, None),
+        (_("Answer (60 days, art. 34)"), case.handling_due, case.replied_on),
+        (_("Rating window"), case.evaluation_due, case.rated_on),
+        (_("Request review / re-review (30 days)"), case.review_request_due, None),
+    ]:
+        if due:
+            remaining = working_days_remaining(today=today, due=due)
+            css = (
+                "due-ok"
+                if done or remaining > 3
+                else ("due-soon" if remaining >= 0 else "due-over")
+            )
+            deadlines.append(
+                {"label": label, "due": due, "done": done, "remaining": remaining, "css": css}
+            )
+    return render(
+        request,
+        "cases/case_detail.html",
+        {
+            "case": case,
+            "petitioners": petitioners,
+            "deadlines": deadlines,
+            "timeline": case_timeline(case),
+            "documents": case.documents.all(),
+            "reviews": case.reviews.all(),
+            "action_forms": action_forms,
+        },
+        status=status,
+    )
+
+
+@requires(Capability.VIEW_CASES)
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(cases_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    return _case_page(request, case)
+
+
+def _run(action: Action, actor: Any, case: Case, d: dict[str, Any]) -> Case:
+    v = d.get("version")
+    calls: dict[Action, Callable[[], Case]] = {
+        Action.ROUTE: lambda: services.case_route(
+            actor=actor, case=case, unit=d["unit"], co_units=d["co_units"], expected_version=v
+        ),
+        Action.JOINT: lambda: services.case_set_joint_handling(
+            actor=actor, case=case, lead=d["lead"], co_units=d["co_units"], expected_version=v
+        ),
+        Action.RETURN: lambda: services.case_return(
+            actor=actor, case=case, reason=d["reason"], expected_version=v
+        ),
+        Action.ACCEPT: lambda: services.case_accept(actor=actor, case=case, expected_version=v),
+        Action.NOT_ACCEPT: lambda: services.case_not_accept(
+            actor=actor, case=case, reason=d["reason"], expected_version=v
+        ),
+        Action.EXTEND: lambda: services.case_extend(
+            actor=actor, case=case, days=d["days"], reason=d["reason"], expected_version=v
+        ),
+        Action.REPLY: lambda: services.case_reply(
+            actor=actor, case=case, outcome=d["outcome"], text=d["text"], expected_version=v
+        ),
+        Action.EVALUATE: lambda: services.case_evaluate(
+            actor=actor, case=case, rating=d["rating"], comment=d["comment"], expected_version=v
+        ),
+        Action.REQUEST_REVIEW: lambda: services.case_request_review(
+            actor=actor, case=case, reason=d["reason"], expected_version=v
+        ),
+        Action.DECIDE_REVIEW: lambda: services.case_decide_review(
+            actor=actor, case=case, outcome=d["outcome"], text=d["text"], expected_version=v
+        ),
+        Action.REQUEST_REREVIEW: lambda: services.case_request_rereview(
+            actor=actor, case=case, reason=d["reason"], expected_version=v
+        ),
+        Action.DECIDE_REREVIEW: lambda: services.case_decide_rereview(
+            actor=actor,
+            case=case,
+            outcome=d["outcome"],
+            text=d["text"],
+            hearing_days=d["hearing_days"],
+            expected_version=v,
+        ),
+        Action.CLOSE: lambda: services.case_close(actor=actor, case=case, expected_version=v),
+        Action.MERGE: lambda: services.case_merge(
+            actor=actor, case=case, into=d["into"], expected_version=v
+        ),
+        Action.DIVERT: lambda: services.case_divert(
+            actor=actor, case=case, to=d["to"], reason=d["reason"], expected_version=v
+        ),
+    }
+    return calls[action]()
+
+
+@requires(Capability.VIEW_CASES)
+@require_POST
+def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    case = get_object_or_404(cases_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    try:
+        act = Action(action)
+    except ValueError as exc:
+        raise Http404 from exc
+    if act not in ACTION_FORMS:
+        raise Http404
+    form = action_form(act, case, request.POST)
+    if form.is_valid():
+        try:
+            case = _run(act, request.user, case, form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": ACTION_LABELS[act]})
+            return redirect("cases:detail", pk=case.pk)
+    case.refresh_from_db()
+    return _case_page(request, case, {act: form}, status=400)
+
+
+@requires(Capability.VIEW_CASES)
+def case_document(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
+    case = get_object_or_404(cases_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    document = get_object_or_404(case.documents, pk=doc_pk)
+    audit_log(actor=request.user, action="case.document.download", obj=document)  # type: ignore[arg-type]
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=False,
+        filename=f"{document.number}.pdf",
+        content_type="application/pdf",
+    )
