@@ -46,6 +46,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(
         "audit.verify_chain", "xinfang.audit.tasks.verify_audit_chain", timedelta(days=1), time(2)
     ),
+    PeriodicJob("cases.deadline_sweep", "xinfang.cases.tasks.deadline_sweep", timedelta(hours=1)),
 ]
 
 
