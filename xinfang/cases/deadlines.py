@@ -7,8 +7,16 @@ An extension counts from the end of the original limit *before* any rest-day mov
 rest-day rule is applied to the extended end. A jurisdiction may switch to the "workdays"
 rule: only working days after the day of receipt are counted.
 
+Under the workdays rule an extension of E days adds E working days after the original due
+date (the end is the (N + E)-th working day after the start), and ``paused_days`` are working
+days too. The objection of art. 23 (5个工作日) is always counted in working days.
+
 Rest days and make-up working days come from the maintained ``chinese_calendar`` package.
-Outside the years it knows (it raises NotImplementedError), we fall back to plain weekends.
+Outside the years it knows (1.11: 2004-2026; it raises NotImplementedError), we fall back to
+plain weekends: Saturday and Sunday are rest days, no public holidays, no make-up days. A
+deadline running into a year the installed package does not know is therefore provisional:
+upgrade ``chinesecalendar`` when the State Council publishes the next year's notice (usually in
+November) and recompute.
 """
 
 from __future__ import annotations
@@ -58,6 +66,8 @@ EXTENSION_MAX_DAYS = 30
 
 
 def is_working_day(d: date) -> bool:
+    """Mon-Fri unless a public holiday, plus make-up working days (调休上班); see the module
+    docstring for the weekend-only fallback outside chinese_calendar's years."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:  # year beyond the package's data: weekends only
@@ -65,17 +75,21 @@ def is_working_day(d: date) -> bool:
 
 
 def is_rest_day(d: date) -> bool:
+    """A weekend day that is not a make-up working day, or a public holiday."""
     return not is_working_day(d)
 
 
 def next_working_day_on_or_after(d: date) -> date:
+    """The rest-day rule: an end on a rest day moves to the next working day."""
     while is_rest_day(d):
         d += timedelta(days=1)
     return d
 
 
 def add_working_days(start: date, n: int) -> date:
-    """The n-th working day after ``start`` (``start`` itself is not counted)."""
+    """The n-th working day after ``start`` (``start`` itself is not counted); n=0 is ``start``."""
+    if n < 0:
+        raise ValueError(f"n must not be negative, got {n}")
     d = start
     counted = 0
     while counted < n:
@@ -97,7 +111,20 @@ def due_date(
 
     ``extension_days`` lengthen the limit from its unmoved end; ``paused_days`` (e.g. hearing
     time in a re-review, art. 36) are not counted. Under the workdays rule both are counted
-    in working days after the original end."""
+    in working days after the original end.
+
+    Raises ValueError unless ``days >= 1``, ``0 <= extension_days <= EXTENSION_MAX_DAYS``
+    (art. 34) and ``paused_days >= 0`` - with days=0 the workdays rule would return ``start``,
+    which may be a rest day."""
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    if not 0 <= extension_days <= EXTENSION_MAX_DAYS:
+        raise ValueError(
+            f"extension_days must be 0 to {EXTENSION_MAX_DAYS} (信访工作条例 第三十四条), "
+            f"got {extension_days}"
+        )
+    if paused_days < 0:
+        raise ValueError(f"paused_days must not be negative, got {paused_days}")
     if rule == DayRule.WORKDAYS:
         return add_working_days(start, days + extension_days + paused_days)
     raw_end = start + timedelta(days=days + extension_days + paused_days)
@@ -112,6 +139,8 @@ def step_due_date(
     extension_days: int = 0,
     paused_days: int = 0,
 ) -> date:
+    """Due date of ``step`` started on ``start`` under the jurisdiction's ``rule`` (the
+    objection, 信访工作条例 第二十三条, is always in working days); see ``due_date``."""
     limit = STEP_LIMITS[step]
     return due_date(
         start=start,
