@@ -7,10 +7,12 @@ public -> 200, anonymous on a protected view -> 302 to login, a role with the ca
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xinfang.core.access import AUTHENTICATED, PUBLIC, access_rule_of
@@ -23,42 +25,34 @@ GET_STATUS_OVERRIDES: dict[str, int] = {
     "set_language": 302,
 }
 
-# POST-only views answer 405 to a GET from someone allowed in.
-POST_ONLY = {"cases:act"}
+
+def _collect_samples() -> tuple[dict[str, Any], set[str], set[str]]:
+    """Each app describes its parameterised URLs in xinfang/<app>/url_samples.py:
+
+    URL_KWARGS = {"name": lambda users: {...}}   sample kwargs (objects the test creates)
+    OBJECT_URLS = {...}   answer 404 to a user allowed in who may not see the sample object
+    POST_ONLY = {...}     answer 405 to a GET from someone allowed in
+    VISIBLE = {"name": lambda user, users: bool}   whether ``user`` may see the sample
+    """
+    kwargs: dict[str, Any] = {}
+    object_urls: set[str] = set()
+    post_only: set[str] = set()
+    for app in apps.get_app_configs():
+        if not app.name.startswith("xinfang."):
+            continue
+        try:
+            module = importlib.import_module(f"{app.name}.url_samples")
+        except ModuleNotFoundError:
+            continue
+        kwargs.update(getattr(module, "URL_KWARGS", {}))
+        object_urls |= set(getattr(module, "OBJECT_URLS", set()))
+        post_only |= set(getattr(module, "POST_ONLY", set()))
+        VISIBLE.update(getattr(module, "VISIBLE", {}))
+    return kwargs, object_urls, post_only
 
 
-def _sample_case(users: dict[str, Any]) -> Any:
-    """A case routed to the demo handler's unit (住建局), with a transfer letter."""
-    from xinfang.cases.models import Case
-    from xinfang.cases.services import case_route
-    from xinfang.cases.tests.factories import register
-    from xinfang.org.models import Unit
-
-    case = Case.objects.first()
-    if case is None:
-        case = case_route(
-            actor=users["clerk"], case=register(users), unit=Unit.objects.get(code="zjj")
-        )
-    return case
-
-
-# URL kwargs for parameterised routes: name -> factory(users) returning kwargs.
-URL_KWARGS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "cases:detail": lambda users: {"pk": _sample_case(users).pk},
-    "cases:act": lambda users: {"pk": _sample_case(users).pk, "action": "accept"},
-    "cases:document": lambda users: {
-        "pk": _sample_case(users).pk,
-        "doc_pk": _sample_case(users).documents.first().pk,
-    },
-}
-# Object URLs answer 404 to a user who may use the view but may not see this object.
-OBJECT_URLS = {"cases:detail", "cases:act", "cases:document"}
-
-
-def _can_see_sample(user: Any, users: dict[str, Any]) -> bool:
-    from xinfang.cases.selectors import cases_visible_to
-
-    return cases_visible_to(user).filter(pk=_sample_case(users).pk).exists()
+VISIBLE: dict[str, Callable[[Any, dict[str, Any]], bool]] = {}
+URL_KWARGS, OBJECT_URLS, POST_ONLY = _collect_samples()
 
 
 def _walk(resolver: URLResolver, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
@@ -113,7 +107,7 @@ def test_every_url_as_every_role(client, users, role):
         want = GET_STATUS_OVERRIDES.get(name, expected_status(rule, role))
         if want == 200 and name in POST_ONLY:
             want = 405  # the method is checked before the object
-        elif want == 200 and name in OBJECT_URLS and not _can_see_sample(user, users):
+        elif want == 200 and name in OBJECT_URLS and not VISIBLE[name](user, users):
             want = 404
         got = client.get(url).status_code
         if got != want:
@@ -123,7 +117,9 @@ def test_every_url_as_every_role(client, users, role):
 
 @pytest.mark.security
 def test_a_handler_of_another_unit_gets_404_for_a_case_and_its_documents(client, users):
-    case = _sample_case(users)
+    from xinfang.cases.url_samples import sample_case
+
+    case = sample_case(users)
     client.force_login(users["handler2"])
     doc = case.documents.first()
     assert client.get(f"/cases/{case.pk}/").status_code == 404
