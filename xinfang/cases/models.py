@@ -122,6 +122,8 @@ class Case(models.Model):
     title = models.CharField(_("title"), max_length=120)
     content = models.TextField(_("content"))  # facts and reasons, recorded faithfully
     request = models.TextField(_("request"), blank=True)  # 诉求
+    # jieba-segmented title, content and request, indexed for full-text search (search.py)
+    search_text = models.TextField(blank=True, editable=False)
     division = models.ForeignKey(
         Division, on_delete=models.PROTECT, related_name="cases", verbose_name=_("place")
     )

@@ -40,6 +40,7 @@ from .models import (
     Review,
     Status,
 )
+from .search import search_text_for
 from .transitions import Action, check
 
 # 信访工作条例 art. 19 and DOMAIN.md §1: several people with a common matter choose at most
@@ -249,6 +250,7 @@ def case_register(
             title=title.strip(),
             content=content.strip(),
             request=request.strip(),
+            search_text=search_text_for(title=title, content=content, request=request),
             division=division,
             address=address,
             is_collective=is_collective or len(representatives) > 0,

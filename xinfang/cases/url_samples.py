@@ -35,5 +35,5 @@ URL_KWARGS = {
     },
 }
 OBJECT_URLS = {"cases:detail", "cases:act", "cases:document"}
-POST_ONLY = {"cases:act"}
+POST_ONLY = {"cases:act", "cases:batch"}
 VISIBLE = {name: _visible for name in OBJECT_URLS}

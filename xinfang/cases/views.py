@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,38 +17,117 @@ from django.views.decorators.http import require_POST
 from xinfang.audit.services import audit_log
 from xinfang.core.access import requires
 from xinfang.core.errors import DomainError
+from xinfang.org.models import Unit
 from xinfang.org.permissions import Capability, has_capability
 
 from . import services
 from .deadlines import working_days_remaining
+from .exports import export_cases_xlsx, export_filename
+from .filters import CaseFilterForm
 from .forms import ACTION_FORMS, RegisterForm, action_form
-from .models import Case, Status
+from .masking import mask_id_number, mask_name, mask_phone
+from .models import Case
 from .selectors import actions_for, case_timeline, cases_visible_to
 from .transitions import ACTION_LABELS, Action
 
 
-def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
-    """Masked personal data for roles that do not need it (PIPL: least privilege)."""
-    if len(value) <= keep_start + keep_end:
-        return "*" * len(value)
-    return value[:keep_start] + "*" * (len(value) - keep_start - keep_end) + value[-keep_end:]
+def _filtered(request: HttpRequest) -> tuple[CaseFilterForm, QuerySet[Case]]:
+    form = CaseFilterForm(request.GET or None)
+    if not request.GET:
+        form = CaseFilterForm({"sort": "-received"})
+    cases = form.apply(cases_visible_to(request.user), today=timezone.localdate())  # type: ignore[arg-type]
+    return form, cases
 
 
 @requires(Capability.VIEW_CASES)
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = cases_visible_to(request.user)  # type: ignore[arg-type]
-    status = request.GET.get("status", "")
-    if status in Status.values:
-        cases = cases.filter(status=status)
-    flag = request.GET.get("due", "")
-    if flag in {"soon", "overdue"}:
-        cases = cases.filter(due_flag=flag)
-    page = Paginator(cases, 30).get_page(request.GET.get("page"))
+    form, cases = _filtered(request)
+    page = Paginator(cases.prefetch_related("petitioners"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
-        {"page": page, "statuses": Status.choices, "status": status, "due": flag},
+        {
+            "page": page,
+            "form": form,
+            "query": query.urlencode(),
+            "batch_units": Unit.objects.filter(is_active=True),
+            "can_route": has_capability(request.user, Capability.ROUTE_CASE),
+            "can_unmask": has_capability(request.user, Capability.VIEW_PERSONAL_DATA),
+        },
     )
+
+
+@requires(Capability.VIEW_CASES)
+def case_export(request: HttpRequest) -> HttpResponse:
+    """The filtered list as an .xlsx ledger; personal data masked unless a reason is given."""
+    form, cases = _filtered(request)
+    try:
+        data = export_cases_xlsx(
+            actor=request.user,
+            cases=cases.prefetch_related("petitioners"),
+            filters={k: v for k, v in request.GET.items() if k not in {"reason"}},
+            unmask_reason=request.GET.get("reason", "") if request.GET.get("unmask") else "",
+        )
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from exc
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+    return response
+
+
+@requires(Capability.ROUTE_CASE)
+@require_POST
+def case_batch(request: HttpRequest) -> HttpResponse:
+    """Batch work for clerks: route several cases to one unit, or print their notices."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    cases = list(cases_visible_to(request.user).filter(pk__in=ids))  # type: ignore[arg-type]
+    if not cases:
+        messages.error(request, _("Select at least one case."))
+        return redirect("cases:list")
+    if request.POST.get("op") == "print":
+        return _print_documents(request, cases)
+    unit = Unit.objects.filter(pk=request.POST.get("unit") or 0, is_active=True).first()
+    if unit is None:
+        messages.error(request, _("Choose the unit to route to."))
+        return redirect("cases:list")
+    done, failed = 0, []
+    for case in cases:
+        try:
+            services.case_route(actor=request.user, case=case, unit=unit)  # type: ignore[arg-type]
+            done += 1
+        except DomainError as exc:
+            failed.append(f"{case.number}: {exc.message}")
+    if done:
+        messages.success(
+            request, _("%(n)d case(s) routed to %(unit)s.") % {"n": done, "unit": unit}
+        )
+    for line in failed:
+        messages.error(request, line)
+    return redirect("cases:list")
+
+
+def _print_documents(request: HttpRequest, cases: list[Case]) -> HttpResponse:
+    """The latest notice of each selected case in one PDF, ready to print."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for case in cases:
+        document = case.documents.order_by("-created_at", "-id").first()
+        if document is None:
+            continue
+        with document.file.open("rb") as fh:
+            writer.append(PdfReader(io.BytesIO(fh.read())))
+        audit_log(actor=request.user, action="case.document.print", obj=document)  # type: ignore[arg-type]
+    if not writer.pages:
+        messages.error(request, _("The selected cases have no documents yet."))
+        return redirect("cases:list")
+    out = io.BytesIO()
+    writer.write(out)
+    return HttpResponse(out.getvalue(), content_type="application/pdf")
 
 
 @requires(Capability.REGISTER_CASE)
@@ -110,10 +192,10 @@ def _case_page(
     personal = has_capability(user, Capability.VIEW_PERSONAL_DATA)
     petitioners = [
         {
-            "name": p.name if personal else mask(p.name, 1, 0),
+            "name": p.name if personal else mask_name(p.name),
             "role": p.get_role_display(),
-            "id_number": p.id_number if personal else mask(p.id_number, 4, 2),
-            "phone": p.phone if personal else mask(p.phone),
+            "id_number": p.id_number if personal else mask_id_number(p.id_number),
+            "phone": p.phone if personal else mask_phone(p.phone),
             "address": p.address if personal else "",
         }
         for p in case.petitioners.all()
