@@ -6,6 +6,7 @@ come from a single aggregate query.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -31,7 +32,7 @@ class Queue:
         return QUEUE_CONDITIONS[self.code](today)
 
 
-QUEUE_CONDITIONS: dict[str, Any] = {
+QUEUE_CONDITIONS: dict[str, Callable[[date], Q]] = {
     # Arrived online or by transfer, not yet checked and routed by a clerk.
     "to_register": lambda t: Q(status=Status.REGISTERED, channel__in=ONLINE_CHANNELS),
     "to_route": lambda t: Q(status__in=[Status.REGISTERED, Status.RETURNED]),
