@@ -32,6 +32,20 @@ ALLOWED: dict[str, tuple[str, str, tuple[bytes, ...]]] = {
 }
 
 
+def check_upload(*, name: str, head: bytes, size: int) -> str:
+    """The reason an upload is refused, or "" when it is acceptable (type, content, size)."""
+    ext = PurePath(name).suffix.lower()
+    if ext not in ALLOWED:
+        return _(
+            "File type %(ext)s is not accepted. Accepted: PDF, JPG, PNG, MP3, WAV, M4A, AMR."
+        ) % {"ext": ext or "?"}
+    if size <= 0 or size > MAX_BYTES:
+        return _("A file must be between 1 byte and %(mb)d MB.") % {"mb": MAX_BYTES // 2**20}
+    if not any(head.startswith(m) for m in ALLOWED[ext][2]):
+        return _("The content of %(name)s does not match its type.") % {"name": name}
+    return ""
+
+
 def attachment_add(
     *, actor: User | None, case: Case, name: str, stream: IO[bytes], size: int
 ) -> Attachment:
@@ -39,28 +53,12 @@ def attachment_add(
     extension, empty and oversize files."""
     from django.core.files.base import ContentFile
 
-    ext = PurePath(name).suffix.lower()
-    if ext not in ALLOWED:
-        raise DomainError(
-            _("File type %(ext)s is not accepted. Accepted: PDF, JPG, PNG, MP3, WAV, M4A, AMR.")
-            % {"ext": ext or "?"},
-            code="attachment_type",
-            field="attachments",
-        )
-    if size <= 0 or size > MAX_BYTES:
-        raise DomainError(
-            _("A file must be between 1 byte and %(mb)d MB.") % {"mb": MAX_BYTES // 2**20},
-            code="attachment_size",
-            field="attachments",
-        )
     data = stream.read(MAX_BYTES + 1)
-    kind, content_type, magics = ALLOWED[ext]
-    if len(data) > MAX_BYTES or not any(data.startswith(m) for m in magics):
-        raise DomainError(
-            _("The content of %(name)s does not match its type.") % {"name": name},
-            code="attachment_content",
-            field="attachments",
-        )
+    error = check_upload(name=name, head=data[:16], size=min(size, len(data)) or size)
+    if error:
+        raise DomainError(error, code="attachment_invalid", field="attachments")
+    ext = PurePath(name).suffix.lower()
+    kind, content_type, _magics = ALLOWED[ext]
     with transaction.atomic():
         if case.attachments.count() >= MAX_FILES_PER_CASE:
             raise DomainError(

@@ -12,29 +12,33 @@ from .models import Case, Category, Channel, LegalChannel, Outcome, PetitionType
 from .transitions import Action
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
 class RegisterForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    petition_type = forms.ChoiceField(label=_("Type"), choices=PetitionType.choices)
-    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
-    title = forms.CharField(label=_("Title"), max_length=120)
-    content = forms.CharField(label=_("Facts and reasons"), widget=forms.Textarea)
-    request = forms.CharField(
-        label=_("Request"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-    division = forms.ModelChoiceField(
-        label=_("Place"),
-        queryset=Division.objects.filter(level__in=["county", "township", "village"]),
-    )
-    address = forms.CharField(label=_("Address of the matter"), max_length=200, required=False)
+    """Ordered for a phone call: who, how to reach them, what happened, then the details."""
+
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     received_on = forms.DateField(
         label=_("Received on"), initial=date.today, widget=forms.DateInput(attrs={"type": "date"})
     )
-    deadline_assigned = forms.DateField(
-        label=_("Deadline set by the assigning leader"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
     name = forms.CharField(label=_("Petitioner's name"), max_length=40)
+    phone = forms.RegexField(
+        label=_("Phone"),
+        regex=r"^[\d\-+ ]{5,20}$",
+        required=False,
+        error_messages={"invalid": _("Enter a phone number of digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
     id_number = forms.RegexField(
         label=_("ID number"),
         regex=r"^\d{17}[\dXx]$",
@@ -43,15 +47,30 @@ class RegisterForm(forms.Form):
             "invalid": _("An ID number has 18 characters: 17 digits and a digit or X.")
         },
     )
-    phone = forms.RegexField(
-        label=_("Phone"),
-        regex=r"^[\d\-+ ]{5,20}$",
-        required=False,
-        error_messages={"invalid": _("Enter a phone number of digits.")},
-    )
     petitioner_address = forms.CharField(
         label=_("Petitioner's address"), max_length=200, required=False
     )
+    title = forms.CharField(label=_("Title"), max_length=120)
+    content = forms.CharField(label=_("Facts and reasons"), widget=forms.Textarea)
+    request = forms.CharField(
+        label=_("Request"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
+    petition_type = forms.ChoiceField(
+        label=_("Type"), choices=PetitionType.choices, initial=PetitionType.APPEAL
+    )
+    division = forms.ModelChoiceField(
+        label=_("Place"),
+        queryset=Division.objects.filter(level__in=["county", "township", "village"]),
+        widget=forms.Select(
+            attrs={
+                "data-division-picker": "1",
+                "data-town-label": _("Town or street"),
+                "data-village-label": _("Village or community"),
+            }
+        ),
+    )
+    address = forms.CharField(label=_("Address of the matter"), max_length=200, required=False)
     representatives = forms.CharField(
         label=_("Representatives (collective petition), one name per line"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -61,6 +80,60 @@ class RegisterForm(forms.Form):
     accused_units = forms.ModelMultipleChoiceField(
         label=_("Accused units (accusations only)"), queryset=Unit.objects.all(), required=False
     )
+    deadline_assigned = forms.DateField(
+        label=_("Deadline set by the assigning leader"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments (PDF, JPG, PNG, MP3, WAV, M4A, AMR; at most 20 MB each)"),
+        required=False,
+    )
+    repeat_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    repeat_checked = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    QUICK_FIELDS = (
+        "channel",
+        "received_on",
+        "name",
+        "phone",
+        "id_number",
+        "petitioner_address",
+        "title",
+        "content",
+        "request",
+        "category",
+        "petition_type",
+        "division",
+        "address",
+    )
+
+    def quick_fields(self) -> list[Any]:
+        return [self[name] for name in self.QUICK_FIELDS]
+
+    def more_fields(self) -> list[Any]:
+        return [
+            self[n]
+            for n in (
+                "representatives",
+                "people_count",
+                "accused_units",
+                "deadline_assigned",
+                "attachments",
+            )
+        ]
+
+    def clean_attachments(self) -> list[Any]:
+        from .attachments import check_upload
+
+        files = self.cleaned_data.get("attachments") or []
+        for upload in files:
+            head = upload.read(16)
+            upload.seek(0)
+            error = check_upload(name=upload.name, head=head, size=upload.size)
+            if error:
+                raise forms.ValidationError(error)
+        return files
 
 
 class ActionForm(forms.Form):

@@ -102,3 +102,32 @@ def actions_for(user: Any, case: Case) -> list[Any]:
         Action.DECIDE_REREVIEW: has_capability(user, Capability.DECIDE_REVIEW),
     }
     return [a for a in allowed_actions(case.status) if rules.get(a, False)]
+
+
+def earlier_cases(
+    user: Any,
+    *,
+    id_number: str = "",
+    phone: str = "",
+    name: str = "",
+    title: str = "",
+    limit: int = 10,
+) -> list[tuple[Case, str]]:
+    """Earlier cases of the same person or the same matter (重复信访 check at intake), each
+    with the reason it matched. Only cases the user may see."""
+    from .search import search
+
+    visible = cases_visible_to(user)
+    found: dict[int, tuple[Case, str]] = {}
+    person = Q()
+    if id_number:
+        person |= Q(petitioners__id_number=id_number.strip().upper())
+    if phone:
+        person |= Q(petitioners__phone=phone.strip())
+    if person:
+        for case in visible.filter(person).distinct().order_by("-received_on")[:limit]:
+            found[case.pk] = (case, "same_person")
+    if title.strip():
+        for case in search(visible, title).order_by("-received_on")[:limit]:
+            found.setdefault(case.pk, (case, "same_matter"))
+    return sorted(found.values(), key=lambda pair: pair[0].received_on, reverse=True)[:limit]

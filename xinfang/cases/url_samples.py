@@ -20,6 +20,21 @@ def sample_case(users: dict[str, Any]) -> Any:
     return case
 
 
+def sample_attachment(users: dict[str, Any]) -> Any:
+    import io
+
+    from xinfang.cases.attachments import attachment_add
+
+    case = sample_case(users)
+    existing = case.attachments.first()
+    if existing is not None:
+        return existing
+    data = b"%PDF-1.4 sample"
+    return attachment_add(
+        actor=users["clerk"], case=case, name="信件.pdf", stream=io.BytesIO(data), size=len(data)
+    )
+
+
 def _visible(user: Any, users: dict[str, Any]) -> bool:
     from xinfang.cases.selectors import cases_visible_to
 
@@ -33,7 +48,11 @@ URL_KWARGS = {
         "pk": sample_case(users).pk,
         "doc_pk": sample_case(users).documents.first().pk,
     },
+    "cases:attachment": lambda users: {
+        "pk": sample_case(users).pk,
+        "att_pk": sample_attachment(users).pk,
+    },
 }
-OBJECT_URLS = {"cases:detail", "cases:act", "cases:document"}
+OBJECT_URLS = {"cases:detail", "cases:act", "cases:document", "cases:attachment"}
 POST_ONLY = {"cases:act", "cases:batch"}
 VISIBLE = {name: _visible for name in OBJECT_URLS}

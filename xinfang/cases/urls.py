@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),
     path("<int:pk>/documents/<int:doc_pk>/", views.case_document, name="document"),
+    path("<int:pk>/attachments/<int:att_pk>/", views.case_attachment, name="attachment"),
 ]

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,13 +22,14 @@ from xinfang.org.models import Unit
 from xinfang.org.permissions import Capability, has_capability
 
 from . import services
+from .attachments import attachment_add
 from .deadlines import working_days_remaining
 from .exports import export_cases_xlsx, export_filename
 from .filters import CaseFilterForm
 from .forms import ACTION_FORMS, RegisterForm, action_form
 from .masking import mask_id_number, mask_name, mask_phone
 from .models import Case
-from .selectors import actions_for, case_timeline, cases_visible_to
+from .selectors import actions_for, case_timeline, cases_visible_to, earlier_cases
 from .transitions import ACTION_LABELS, Action
 
 
@@ -132,39 +134,27 @@ def _print_documents(request: HttpRequest, cases: list[Case]) -> HttpResponse:
 
 @requires(Capability.REGISTER_CASE)
 def case_register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
+    """登记: one form; before saving, earlier cases of the same person or matter are shown
+    and the clerk links the new record as a repeat or confirms it is a new matter."""
+    form = RegisterForm(request.POST or None, request.FILES or None)
+    matches: list[tuple[Case, str]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        people = [
-            services.PetitionerData(
-                name=data["name"],
-                id_number=data["id_number"],
-                phone=data["phone"],
-                address=data["petitioner_address"],
+        matches = earlier_cases(
+            request.user,
+            id_number=data["id_number"],
+            phone=data["phone"],
+            title=data["title"],
+        )
+        if matches and not data["repeat_checked"]:
+            form = RegisterForm(
+                {**request.POST.dict(), "repeat_checked": "1"}, request.FILES or None
             )
-        ]
-        people += [
-            services.PetitionerData(name=line.strip(), representative=True)
-            for line in data["representatives"].splitlines()
-            if line.strip()
-        ]
+            form.is_valid()
+            return render(request, "cases/case_register.html", {"form": form, "matches": matches})
+        repeat_of = next((c for c, _why in matches if c.pk == data["repeat_of"]), None)
         try:
-            case = services.case_register(
-                actor=request.user,  # type: ignore[arg-type]
-                channel=data["channel"],
-                petition_type=data["petition_type"],
-                category=data["category"],
-                title=data["title"],
-                content=data["content"],
-                request=data["request"],
-                division=data["division"],
-                address=data["address"],
-                received_on=data["received_on"],
-                deadline_assigned=data["deadline_assigned"],
-                petitioners=people,
-                people_count=data["people_count"],
-                accused_units=data["accused_units"],
-            )
+            case = _register_from_form(request, data, repeat_of)
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -175,8 +165,55 @@ def case_register(request: HttpRequest) -> HttpResponse:
             )
             return redirect("cases:detail", pk=case.pk)
     return render(
-        request, "cases/case_register.html", {"form": form}, status=400 if form.errors else 200
+        request,
+        "cases/case_register.html",
+        {"form": form, "matches": matches},
+        status=400 if form.errors else 200,
     )
+
+
+def _register_from_form(request: HttpRequest, data: dict[str, Any], repeat_of: Case | None) -> Case:
+    people = [
+        services.PetitionerData(
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            address=data["petitioner_address"],
+        )
+    ]
+    people += [
+        services.PetitionerData(name=line.strip(), representative=True)
+        for line in data["representatives"].splitlines()
+        if line.strip()
+    ]
+    # The case and its files are saved together or not at all.
+    with transaction.atomic():
+        case = services.case_register(
+            actor=request.user,  # type: ignore[arg-type]
+            channel=data["channel"],
+            petition_type=data["petition_type"],
+            category=data["category"],
+            title=data["title"],
+            content=data["content"],
+            request=data["request"],
+            division=data["division"],
+            address=data["address"],
+            received_on=data["received_on"],
+            deadline_assigned=data["deadline_assigned"],
+            petitioners=people,
+            people_count=data["people_count"],
+            accused_units=data["accused_units"],
+            repeat_of=repeat_of,
+        )
+        for upload in data["attachments"]:
+            attachment_add(
+                actor=request.user,  # type: ignore[arg-type]
+                case=case,
+                name=upload.name,
+                stream=upload,
+                size=upload.size,
+            )
+    return case
 
 
 def _case_page(
@@ -333,4 +370,17 @@ def case_document(request: HttpRequest, pk: int, doc_pk: int) -> FileResponse:
         as_attachment=False,
         filename=f"{document.number}.pdf",
         content_type="application/pdf",
+    )
+
+
+@requires(Capability.VIEW_CASES)
+def case_attachment(request: HttpRequest, pk: int, att_pk: int) -> FileResponse:
+    case = get_object_or_404(cases_visible_to(request.user), pk=pk)  # type: ignore[arg-type]
+    attachment = get_object_or_404(case.attachments, pk=att_pk)
+    audit_log(actor=request.user, action="case.attachment.download", obj=attachment)  # type: ignore[arg-type]
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )
