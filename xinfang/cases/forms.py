@@ -51,9 +51,11 @@ class RegisterForm(forms.Form):
         label=_("Petitioner's address"), max_length=200, required=False
     )
     title = forms.CharField(label=_("Title"), max_length=120)
-    content = forms.CharField(label=_("Facts and reasons"), widget=forms.Textarea)
+    content = forms.CharField(
+        label=_("Facts and reasons"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     request = forms.CharField(
-        label=_("Request"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Request"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.all())
     petition_type = forms.ChoiceField(

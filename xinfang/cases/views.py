@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinfang.audit.services import audit_log
@@ -28,7 +29,7 @@ from .exports import export_cases_xlsx, export_filename
 from .filters import CaseFilterForm
 from .forms import ACTION_FORMS, RegisterForm, action_form
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import Case
+from .models import Case, Status
 from .selectors import actions_for, case_timeline, cases_visible_to, earlier_cases
 from .transitions import ACTION_LABELS, Action
 
@@ -216,6 +217,9 @@ def _register_from_form(request: HttpRequest, data: dict[str, Any], repeat_of: C
     return case
 
 
+EVENT_LABELS = {"register": gettext_lazy("Registered")}
+
+
 def _case_page(
     request: HttpRequest, case: Case, forms: dict[Action, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -247,7 +251,7 @@ def _case_page(
             case.acceptance_due,
             case.acceptance_notified_on,
         ),
-        (_("Objection (5 working days, art. 23)"), case.objection_due, None),
+        (_("Objection (5 working days, art. 23)"), case.objection_due, case.accepted_on),
         (_("Answer (60 days, art. 34)"), case.handling_due, case.replied_on),
         (_("Rating window"), case.evaluation_due, case.rated_on),
         (_("Request review / re-review (30 days)"), case.review_request_due, None),
@@ -269,7 +273,14 @@ def _case_page(
             "case": case,
             "petitioners": petitioners,
             "deadlines": deadlines,
-            "timeline": case_timeline(case),
+            "timeline": [
+                {
+                    "event": e,
+                    "label": EVENT_LABELS.get(e.action) or ACTION_LABELS.get(e.action, e.action),
+                    "status": Status(e.to_status).label if e.to_status in Status.values else "",
+                }
+                for e in case_timeline(case)
+            ],
             "documents": case.documents.all(),
             "reviews": case.reviews.all(),
             "action_forms": action_forms,

@@ -21,6 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "role": user.get_role_display(),  # type: ignore[union-attr]
             "role_code": user.role,  # type: ignore[union-attr]
             "capabilities": sorted(capabilities_of(user)),
+            "notifications": user.notifications.filter(read_at__isnull=True)[:10],  # type: ignore[union-attr]
         },
     )
 
