@@ -156,6 +156,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Personal data at rest (xinfang.core.crypto): base64 of 32 random bytes; cipher "aes" or "sm4".
+XINFANG_DATA_KEY = os.environ.get("XINFANG_DATA_KEY", "")
+XINFANG_DATA_CIPHER = os.environ.get("XINFANG_DATA_CIPHER", "aes")
+
 # Domain configuration (see docs/domain.md). Defaults follow 信访工作条例 (2022).
 XINFANG = {
     "COUNTY_CODE": os.environ.get("XINFANG_COUNTY_CODE", "530423"),

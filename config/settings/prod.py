@@ -15,6 +15,11 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY must be set to at least 50 random characters.")
+if not os.environ.get("XINFANG_DATA_KEY"):
+    raise ImproperlyConfigured(
+        "XINFANG_DATA_KEY must be set (base64 of 32 random bytes): it encrypts ID and phone "
+        "numbers. Keep it in a safe place: data encrypted with it cannot be read without it."
+    )
 XINFANG["DEMO"] = False  # demo passwords are never seeded in production
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.core.crypto import blind_index
+from xinfang.core.fields import EncryptedTextField
 from xinfang.org.models import Division, Unit
 
 
@@ -221,8 +225,11 @@ class Petitioner(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="petitioners")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     name = models.CharField(_("name"), max_length=40)
-    id_number = models.CharField(_("ID number"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Encrypted at rest; found again through the keyed digests below (xinfang.core.crypto).
+    id_number = EncryptedTextField(_("ID number"), blank=True)
+    phone = EncryptedTextField(_("phone"), blank=True)
+    id_number_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
@@ -232,6 +239,14 @@ class Petitioner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.refresh_digests()
+        super().save(*args, **kwargs)
+
+    def refresh_digests(self) -> None:
+        self.id_number_digest = blind_index(self.id_number)
+        self.phone_digest = blind_index(self.phone)
 
 
 class Review(models.Model):

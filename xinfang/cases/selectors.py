@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
+from xinfang.core.crypto import blind_index
 from xinfang.org.models import Role
 
 from .models import Case, PetitionType, Status
@@ -121,9 +122,9 @@ def earlier_cases(
     found: dict[int, tuple[Case, str]] = {}
     person = Q()
     if id_number:
-        person |= Q(petitioners__id_number=id_number.strip().upper())
+        person |= Q(petitioners__id_number_digest=blind_index(id_number))
     if phone:
-        person |= Q(petitioners__phone=phone.strip())
+        person |= Q(petitioners__phone_digest=blind_index(phone))
     if person:
         for case in visible.filter(person).distinct().order_by("-received_on")[:limit]:
             found[case.pk] = (case, "same_person")

@@ -265,7 +265,7 @@ def case_register(
         )
         case.due_on = case.route_due
         case.accused_units.set(accused)
-        Petitioner.objects.bulk_create(
+        people = [
             Petitioner(
                 case=case,
                 role=Petitioner.Role.REPRESENTATIVE
@@ -277,7 +277,10 @@ def case_register(
                 address=p.address.strip(),
             )
             for p in petitioners
-        )
+        ]
+        for person in people:
+            person.refresh_digests()  # bulk_create skips save()
+        Petitioner.objects.bulk_create(people)
         if repeat_of is not None and repeat_of.status == Status.TERMINATED:
             case.status = Status.NOT_ACCEPTED
             case.not_accepted_reason = _(

@@ -26,6 +26,7 @@ PROD_ENV = {
     "SECRET_KEY": "k" * 20 + "-production-secret-from-the-environment-0123456789",
     "ALLOWED_HOSTS": "xinfang.tonghai.gov.cn",
     "DATABASE_URL": "sqlite:////tmp/xinfang-deploy-check.sqlite3",
+    "XINFANG_DATA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
 }
 
 
@@ -41,6 +42,13 @@ def test_production_profile_refuses_a_missing_secret_key():
     result = _manage("check", env={**PROD_ENV, "SECRET_KEY": ""})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.security
+def test_production_profile_refuses_a_missing_data_key():
+    result = _manage("check", env={**PROD_ENV, "XINFANG_DATA_KEY": ""})
+    assert result.returncode != 0
+    assert "XINFANG_DATA_KEY" in result.stderr
 
 
 @pytest.mark.security
