@@ -11,7 +11,9 @@ SECRET_KEY = "test-only-key-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 DEBUG = False
 XINFANG["DEMO"] = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; prod uses Argon2
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="xinfang-test-media-"))
+MEDIA_ROOT = Path(
+    os.environ.get("XINFANG_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="xinfang-test-media-")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -104,9 +104,11 @@ def audit_log(
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(
             pk=1, defaults={"last_hash": GENESIS_HASH}
         )
-        # Microsecond precision survives every backend, so the stored value hashes the same.
+        # Millisecond precision: it survives every database and Django's JSON serialisation
+        # (backup and restore), so a restored record still matches its hash.
+        now = timezone.now()
         record = AuditRecord(
-            created_at=timezone.now(),
+            created_at=now.replace(microsecond=now.microsecond // 1000 * 1000),
             actor=actor_user,
             actor_label=actor_user.get_username() if actor_user else "system",
             action=action,
