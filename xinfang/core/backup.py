@@ -82,7 +82,7 @@ def restore(source: Path, *, progress: Callable[[str], None] = lambda _m: None) 
     with tarfile.open(source, "r:gz") as tar, tempfile.TemporaryDirectory() as tmp:
         tar.extractall(tmp, filter="data")
         root = Path(tmp)
-        manifest = json.loads((root / "manifest.json").read_text())
+        manifest: dict[str, Any] = json.loads((root / "manifest.json").read_text())
         with transaction.atomic():
             # Rows seeded by migrations (none today) would clash: the backup is the truth.
             call_command("loaddata", str(root / "data.json"), verbosity=0)
