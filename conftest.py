@@ -71,3 +71,18 @@ def _audit_guard_allows_test_flush() -> object:
     TransactionTestCase._fixture_teardown = teardown  # type: ignore[method-assign]
     yield
     TransactionTestCase._fixture_teardown = original  # type: ignore[method-assign]
+
+
+def verified_login(client: object, user: object) -> None:
+    """force_login, plus a confirmed TOTP device marked as verified in the session, as an
+    administrator has after giving the second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)  # type: ignore[attr-defined]
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="test", defaults={"confirmed": True}
+    )
+    session = client.session  # type: ignore[attr-defined]
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from xinfang.core import views as core_views
+from xinfang.core.twofactor import second_factor
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -8,6 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("accounts/login/", core_views.login, name="login"),
     path("accounts/logout/", core_views.logout, name="logout"),
+    path("accounts/2fa/", second_factor, name="second_factor"),
     path("accounts/password/", core_views.password_change, name="password_change"),
     path("accounts/password/done/", core_views.password_change_done, name="password_change_done"),
     path("cases/", include("xinfang.cases.urls")),

@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import verified_login
 from xinfang.core.access import AUTHENTICATED, PUBLIC, access_rule_of
 from xinfang.org.models import Role
 from xinfang.org.permissions import ROLE_CAPABILITIES
@@ -94,7 +95,7 @@ def test_every_url_as_every_role(client, users, role):
             if role == "handler2"
             else next(u for u in users.values() if u.role == role and u.username != "handler2")
         )
-        client.force_login(user)
+        verified_login(client, user)
     failures = []
     for name, pattern in all_routes():
         rule = access_rule_of(pattern.callback)
