@@ -32,10 +32,9 @@ EXEMPT_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", 
 def needs_second_factor(user: Any) -> bool:
     if not user.is_authenticated or user.is_verified():
         return False
-    return (
-        user.role == Role.ADMIN
-        or TOTPDevice.objects.devices_for_user(user, confirmed=True).exists()
-    )
+    if user.role == Role.ADMIN:
+        return True
+    return bool(TOTPDevice.objects.devices_for_user(user, confirmed=True).exists())
 
 
 class SecondFactorMiddleware:
