@@ -86,3 +86,17 @@ def verified_login(client: object, user: object) -> None:
     session = client.session  # type: ignore[attr-defined]
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media() -> object:
+    """The test profile stores files in a temporary MEDIA_ROOT; remove it afterwards."""
+    yield
+    import shutil
+    import tempfile
+
+    from django.conf import settings
+
+    media = str(settings.MEDIA_ROOT)
+    if media.startswith(tempfile.gettempdir()) and "xinfang-test-media-" in media:
+        shutil.rmtree(media, ignore_errors=True)
