@@ -15,4 +15,9 @@ urlpatterns = [
     path("cases/", include("xinfang.cases.urls")),
     path("org/", include("xinfang.org.urls")),
     path("audit/", include("xinfang.audit.urls")),
+    path("analytics/", include("xinfang.analytics.urls")),
+    path("disputes/", include("xinfang.disputes.urls")),
+    path("disputes/", include("xinfang.risk.urls")),
+    path("open311/v2/", include("xinfang.open311.urls")),
+    path("hotline/", include("xinfang.hotline.urls")),
 ]

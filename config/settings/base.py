@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "xinfang.audit",
     "xinfang.org",
     "xinfang.cases",
+    "xinfang.analytics",
+    "xinfang.disputes",
+    "xinfang.risk",
+    "xinfang.open311",
+    "xinfang.hotline",
 ]
 
 MIDDLEWARE = [
@@ -211,4 +216,24 @@ XINFANG = {
     "EVALUATION_WINDOW_DAYS": int(os.environ.get("XINFANG_EVALUATION_WINDOW_DAYS", "30")),
     "DUE_SOON_WORKING_DAYS": 3,
     "DEMO": env_bool("XINFANG_DEMO"),
+}
+
+# Disputes, risk assessment and zero reports (xinfang.disputes, xinfang.risk): local practice
+# and our own choices, with the defaults of xinfang/disputes/conf.py (docs/disputes.md).
+XINFANG_DISPUTES = {
+    "RESOLVE_DAYS": int(os.environ.get("XINFANG_DISPUTE_RESOLVE_DAYS", "30")),
+    "ZERO_REPORT_DUE_HOUR": int(os.environ.get("XINFANG_ZERO_REPORT_DUE_HOUR", "24")),
+}
+
+# Open311 GeoReport v2 (xinfang.open311, docs/open311.md) and 12345 hotline work orders
+# (xinfang.hotline, docs/hotline-import.md). Hotline time limits: DOMAIN.md §2 defaults
+# (Weifang and Jinan rules); the hotline centre sets its own.
+XINFANG_OPEN311 = {
+    "JURISDICTION_IDS": env_list("XINFANG_OPEN311_JURISDICTIONS", "530423"),
+    "SERVICE_TYPE": os.environ.get("XINFANG_OPEN311_SERVICE_TYPE", "realtime"),
+}
+XINFANG_HOTLINE = {
+    "URGENT_FEEDBACK_HOURS": int(os.environ.get("XINFANG_HOTLINE_URGENT_HOURS", "2")),
+    "ORDINARY_WORKING_DAYS": int(os.environ.get("XINFANG_HOTLINE_ORDINARY_DAYS", "5")),
+    "CONSULTATION_WORKING_DAYS": int(os.environ.get("XINFANG_HOTLINE_CONSULTATION_DAYS", "1")),
 }

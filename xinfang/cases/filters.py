@@ -24,6 +24,12 @@ SORTS = {
 }
 
 
+def _metric_choices() -> list[tuple[str, Any]]:
+    from xinfang.analytics.definitions import metric_choices
+
+    return [("", _("All")), *metric_choices()]
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search title and content"), required=False)
     queue = forms.ChoiceField(
@@ -68,6 +74,20 @@ class CaseFilterForm(forms.Form):
         ],
     )
 
+    # --- Analytics drill-down (xinfang.analytics): the cases behind one dashboard number,
+    # i.e. an indicator's counter for a period (definitions.DRILL_METRICS). ---
+    metric = forms.ChoiceField(label=_("Indicator"), required=False, choices=_metric_choices)
+    metric_from = forms.DateField(
+        label=_("Indicator period from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    metric_to = forms.DateField(
+        label=_("Indicator period until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
     def apply(self, qs: QuerySet[Case], *, today: date) -> QuerySet[Case]:
         if not self.is_valid():
             return qs.none()
@@ -87,4 +107,12 @@ class CaseFilterForm(forms.Form):
             qs = qs.filter(QUEUES["overdue"].condition(today))
         if d["q"]:
             qs = search(qs, d["q"])
+        if d["metric"]:
+            from xinfang.analytics.definitions import drilldown_condition
+
+            qs = qs.filter(
+                drilldown_condition(
+                    d["metric"], start=d["metric_from"], end=d["metric_to"], today=today
+                )
+            )
         return qs.order_by(*SORTS.get(d["sort"] or "-received", SORTS["-received"]))

@@ -24,6 +24,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Register"), "cases:register", Capability.REGISTER_CASE),
     NavItem(_("Organisation"), "org:units", None),
     NavItem(_("Audit trail"), "audit:list", Capability.VIEW_AUDIT),
+    NavItem(_("Disputes and stability"), "disputes:home", Capability.VIEW_DISPUTES),
+    NavItem(_("Analysis"), "analytics:leader", Capability.VIEW_ANALYTICS),
+    NavItem(_("12345 hotline"), "hotline:orders", Capability.HOTLINE),
 ]
 
 

@@ -47,6 +47,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         "audit.verify_chain", "xinfang.audit.tasks.verify_audit_chain", timedelta(days=1), time(2)
     ),
     PeriodicJob("cases.deadline_sweep", "xinfang.cases.tasks.deadline_sweep", timedelta(hours=1)),
+    PeriodicJob("risk.zero_reports", "xinfang.risk.tasks.zero_report_sweep", timedelta(hours=1)),
+    PeriodicJob("analytics.detect", "xinfang.analytics.tasks.detect_warnings", timedelta(hours=1)),
+    PeriodicJob(
+        "hotline.report_back", "xinfang.hotline.tasks.report_back_to_clients", timedelta(minutes=15)
+    ),
 ]
 
 

@@ -31,6 +31,9 @@ class Capability(StrEnum):
     VIEW_PERSONAL_DATA = "view_personal_data"
     VIEW_AUDIT = "view_audit"
     ADMINISTER = "administer"
+    MEDIATE = "mediate"  # 矛盾纠纷排查调处: disputes, mediation, stability reports (own unit/town)
+    VIEW_DISPUTES = "view_disputes"  # read dispute ledgers, campaigns, assessments, suggestions
+    HOTLINE = "hotline"  # 12345 work orders: intake, import, status export (bureau staff)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -75,6 +78,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ANALYST: frozenset({Capability.VIEW_ANALYTICS}),
     Role.ADMIN: frozenset({Capability.ADMINISTER, Capability.VIEW_AUDIT}),
 }
+
+
+# Disputes, mediation and stability work (xinfang.disputes, xinfang.risk). Unit and town staff
+# screen and mediate (scoped to their own unit or town by the selectors); the bureau's
+# supervisors act for the mediation centre, which sits at the bureau; leaders and analysts read.
+for _role, _extra in {
+    Role.HANDLER: {Capability.MEDIATE, Capability.VIEW_DISPUTES},
+    Role.UNIT_HEAD: {Capability.MEDIATE, Capability.VIEW_DISPUTES},
+    Role.SUPERVISOR: {Capability.MEDIATE, Capability.VIEW_DISPUTES},
+    Role.LEADER: {Capability.VIEW_DISPUTES},
+    Role.ANALYST: {Capability.VIEW_DISPUTES},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
+
+
+# 12345 hotline work orders (xinfang.hotline): the bureau's intake clerks take them in and
+# import them; supervisors follow the hotline's time limits and report results back.
+for _role in (Role.CLERK, Role.SUPERVISOR):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.HOTLINE}
 
 
 def has_capability(user: User | AnonymousUser, capability: Capability) -> bool:

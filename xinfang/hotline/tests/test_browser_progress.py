@@ -1,0 +1,62 @@
+"""The import page polls the background task's progress and moves its bar to the end."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(live_server):
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser.new_page()
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def test_progress_bar_follows_a_running_import(live_server, page, users, tmp_path, client):
+    from django.core.files import File
+    from django.core.management import call_command
+
+    from conftest import verified_login
+    from xinfang.hotline.services import import_create, import_run
+
+    path = tmp_path / "orders.csv"
+    call_command("generate_hotline_file", str(path), "--rows", "3000")
+    with path.open("rb") as fh:
+        job = import_create(
+            actor=users["clerk"], upload=File(fh), name="orders.csv", register_cases=False
+        )
+    verified_login(client, users["clerk"])
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/hotline/imports/{job.pk}/")
+    assert page.locator("#rows-bar").get_attribute("value") == "0"
+    worker = threading.Thread(target=import_run, kwargs={"job_id": job.pk, "batch_size": 500})
+    worker.start()  # the background task, as a db_worker would run it
+    worker.join()
+    # The page polls once a second and reloads when the job is done.
+    page.wait_for_function(
+        "() => document.querySelector('#import-progress').dataset.finished === '1'",
+        timeout=15000,
+    )
+    bar = page.locator("#rows-bar")
+    assert bar.get_attribute("value") == bar.get_attribute("max") == "3001"
+    assert page.locator('[data-field="imported"]').inner_text() == "3000"
