@@ -29,7 +29,9 @@ class RegisterForm(forms.Form):
 
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     received_on = forms.DateField(
-        label=_("Received on"), initial=date.today, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received on"),
+        initial=date.today,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     name = forms.CharField(label=_("Petitioner's name"), max_length=40)
     phone = forms.RegexField(
@@ -85,7 +87,7 @@ class RegisterForm(forms.Form):
     deadline_assigned = forms.DateField(
         label=_("Deadline set by the assigning leader"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     attachments = MultipleFileField(
         label=_("Attachments (PDF, JPG, PNG, MP3, WAV, M4A, AMR; at most 20 MB each)"),

@@ -523,6 +523,7 @@ def case_divert(
     def apply(c: Case) -> None:
         c.diverted_to = to
         c.not_accepted_reason = reason.strip()
+        c.acceptance_notified_on = timezone.localdate()  # the guidance notice goes out now
         c.due_on = None
 
     result = _transition(
