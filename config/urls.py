@@ -20,4 +20,9 @@ urlpatterns = [
     path("disputes/", include("xinfang.risk.urls")),
     path("open311/v2/", include("xinfang.open311.urls")),
     path("hotline/", include("xinfang.hotline.urls")),
+    path("portal/", include("xinfang.portal.urls")),
+    path("notify/", include("xinfang.notify.urls")),
+    path("supervision/", include("xinfang.supervision.urls")),
+    path("routing/", include("xinfang.routing.urls")),
+    path("funds/", include("xinfang.funds.urls")),
 ]

@@ -17,9 +17,11 @@ $PY manage.py migrate --noinput >/dev/null
 $PY manage.py seed_demo >/dev/null
 flags=(--actor clerk)
 [ "$REGISTER" = 1 ] || flags+=(--no-register)
+seed=0
 for fmt in csv xlsx; do
+  seed=$((seed + 1))  # other callers in each file: not "already in the petition channel"
   file="$WORK/orders.$fmt"
-  $PY manage.py generate_hotline_file "$file" --rows "$ROWS" --prefix "B${fmt^^}"
+  $PY manage.py generate_hotline_file "$file" --rows "$ROWS" --prefix "B${fmt^^}" --seed "$seed"
   echo "--- import $fmt ($(du -h "$file" | cut -f1))"
   $PY manage.py import_hotline "$file" "${flags[@]}" | tail -2
   echo "--- again (every order already imported)"

@@ -10,17 +10,24 @@ import polib
 PO = "locale/zh_Hans/LC_MESSAGES/django.po"
 
 
-def main(path: str) -> None:
+def main(*paths: str) -> None:
     pairs = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            if "\t" in line:
-                msgid, msgstr = line.rstrip("\n").split("\t", 1)
-                pairs[msgid] = msgstr
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                if "\t" in line:
+                    msgid, msgstr = line.rstrip("\n").split("\t", 1)
+                    pairs[msgid.replace("\\n", "\n")] = msgstr.replace("\\n", "\n")
     po = polib.pofile(PO)
     filled = 0
     for entry in po:
-        if entry.msgid in pairs:
+        if entry.msgid_plural and (entry.msgid in pairs or entry.msgid_plural in pairs):
+            # Chinese has one plural form
+            entry.msgstr_plural = {0: pairs.get(entry.msgid) or pairs[entry.msgid_plural]}
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+            filled += 1
+        elif entry.msgid in pairs:
             entry.msgstr = pairs[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
@@ -35,4 +42,4 @@ def main(path: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:])

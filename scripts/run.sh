@@ -10,6 +10,7 @@ export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.dev}"
 $PY manage.py migrate --noinput
 $PY manage.py seed_demo
 $PY manage.py seed_disputes_demo
+$PY manage.py seed_funds_demo
 $PY manage.py collectstatic --noinput -v 0
 
 $PY manage.py db_worker --queue-name '*' --no-reload >var/worker.log 2>&1 &

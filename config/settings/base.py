@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "xinfang.risk",
     "xinfang.open311",
     "xinfang.hotline",
+    "xinfang.supervision",
+    "xinfang.routing",
+    "xinfang.notify",
+    "xinfang.portal",
+    "xinfang.funds",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +242,62 @@ XINFANG_HOTLINE = {
     "ORDINARY_WORKING_DAYS": int(os.environ.get("XINFANG_HOTLINE_ORDINARY_DAYS", "5")),
     "CONSULTATION_WORKING_DAYS": int(os.environ.get("XINFANG_HOTLINE_CONSULTATION_DAYS", "1")),
 }
+
+# Supervision and quality inspection (xinfang.supervision, docs/supervision.md): local practice
+# and our own choices, defaults in xinfang/supervision/conf.py. The escalation ladder is data
+# (rules edited by an administrator), not settings.
+XINFANG_SUPERVISION = {
+    "QUALITY_SAMPLE_RATE": float(os.environ.get("XINFANG_QUALITY_SAMPLE_RATE", "0.2")),
+    "QUALITY_PASS_MARK": int(os.environ.get("XINFANG_QUALITY_PASS_MARK", "80")),
+    "REWORK_WORKING_DAYS": int(os.environ.get("XINFANG_REWORK_WORKING_DAYS", "10")),
+    "BACKLOG_OPEN_DAYS": int(os.environ.get("XINFANG_BACKLOG_OPEN_DAYS", "90")),
+}
+
+# Routing suggestions and repeat detection (xinfang.routing, docs/routing.md); defaults in
+# xinfang/routing/conf.py. Models are versioned files in XINFANG_ROUTING_MODEL_DIR.
+XINFANG_ROUTING = {
+    "MODEL_DIR": os.environ.get("XINFANG_ROUTING_MODEL_DIR") or VAR_DIR / "models",
+    "MIN_MACRO_F1": float(os.environ.get("XINFANG_ROUTING_MIN_MACRO_F1", "0.90")),
+}
+
+# Citizen portal (xinfang.portal, docs/portal.md) and notifications to citizens
+# (xinfang.notify, docs/notifications.md); defaults in xinfang/portal/conf.py and
+# xinfang/notify/conf.py. The portal's look-up throttle needs a cache shared by every process:
+# the database cache (table created by the portal's migrations) unless set otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "xinfang_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+XINFANG_PORTAL = {
+    "THROTTLE_CACHE": os.environ.get("XINFANG_PORTAL_THROTTLE_CACHE", "shared"),
+    "LOOKUP_FAILURE_LIMIT": int(os.environ.get("XINFANG_PORTAL_LOOKUP_FAILURES", "5")),
+    "LOOKUP_WINDOW_SECONDS": int(os.environ.get("XINFANG_PORTAL_LOOKUP_WINDOW", "900")),
+    "LOOKUP_LOCKOUT_SECONDS": int(os.environ.get("XINFANG_PORTAL_LOOKUP_LOCKOUT", "900")),
+}
+XINFANG_NOTIFY = {
+    "SMS_BACKEND": os.environ.get(
+        "XINFANG_SMS_BACKEND", "xinfang.notify.backends.LoggingSMSBackend"
+    ),
+    "SMS_GATEWAY_URL": os.environ.get("XINFANG_SMS_GATEWAY_URL", ""),
+    "SMS_GATEWAY_TOKEN": os.environ.get("XINFANG_SMS_GATEWAY_TOKEN", ""),
+    "FROM_EMAIL": os.environ.get("XINFANG_NOTIFY_FROM_EMAIL", ""),
+    "PORTAL_URL": os.environ.get("XINFANG_PORTAL_URL", ""),
+}
+# E-mail through Django's framework: SMTP when EMAIL_HOST is set, else printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "xinfang@localhost")

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -223,10 +224,10 @@ def _similar_pairs_plain(texts: Sequence[str]) -> Iterable[tuple[int, int, float
 
 def _routing_clusters(cases: list[Case]) -> list[list[int]] | None:
     """Cluster detection of xinfang.routing, when it offers one (list of lists of ids)."""
-    try:
-        from xinfang.routing import selectors as routing
-    except ImportError:
+    if not apps.is_installed("xinfang.routing"):
         return None
+    from xinfang.routing import selectors as routing
+
     finder = getattr(routing, "case_clusters", None)
     if finder is None:
         return None

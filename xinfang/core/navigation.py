@@ -27,6 +27,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Disputes and stability"), "disputes:home", Capability.VIEW_DISPUTES),
     NavItem(_("Analysis"), "analytics:leader", Capability.VIEW_ANALYTICS),
     NavItem(_("12345 hotline"), "hotline:orders", Capability.HOTLINE),
+    NavItem(_("Supervision"), "supervision:home", None),
+    NavItem(_("Similar petitions"), "routing:clusters", Capability.SUPERVISE),
+    NavItem(_("Special funds"), "funds:dashboard", Capability.VIEW_FUNDS),
 ]
 
 

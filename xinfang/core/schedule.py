@@ -52,6 +52,25 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(
         "hotline.report_back", "xinfang.hotline.tasks.report_back_to_clients", timedelta(minutes=15)
     ),
+    PeriodicJob(
+        "hotline.resume_imports", "xinfang.hotline.tasks.resume_stale_imports", timedelta(minutes=5)
+    ),
+    PeriodicJob(
+        "supervision.sweep", "xinfang.supervision.tasks.supervision_sweep", timedelta(hours=1)
+    ),
+    PeriodicJob(
+        "notify.dispatch", "xinfang.notify.tasks.dispatch_pending_events", timedelta(minutes=5)
+    ),
+    # routing: build the model on a fresh installation (and check it hourly), index cases written
+    # by bulk inserts, and learn weekly from the bureau's handled cases (docs/routing.md)
+    PeriodicJob("routing.ensure_model", "xinfang.routing.tasks.ensure_model", timedelta(hours=1)),
+    PeriodicJob("routing.index", "xinfang.routing.tasks.index_new_cases", timedelta(minutes=15)),
+    PeriodicJob(
+        "routing.retrain",
+        "xinfang.routing.tasks.retrain_with_cases",
+        timedelta(days=7),
+        time(3, 30),
+    ),
 ]
 
 

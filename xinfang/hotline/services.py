@@ -262,6 +262,19 @@ def import_resumable(job: ImportJob, *, now: datetime | None = None) -> bool:
     return job.heartbeat_at is None or now - job.heartbeat_at > STALE_AFTER
 
 
+def stale_imports(*, now: datetime | None = None) -> list[ImportJob]:
+    """Jobs whose runner died mid-way (a worker killed, a machine restarted): started, not
+    finished, and no heartbeat for STALE_AFTER. Their committed batches stay; a new run
+    resumes after the last one."""
+    now = now or timezone.now()
+    return list(
+        ImportJob.objects.filter(
+            state__in=[ImportJob.State.IMPORTING, ImportJob.State.REGISTERING],
+            heartbeat_at__lt=now - STALE_AFTER,
+        ).order_by("pk")
+    )
+
+
 @dataclass
 class _Batch:
     first_row: int
@@ -394,10 +407,10 @@ def _batches(job: ImportJob, path: Path, batch_size: int) -> Iterable[_Batch]:
 
 def _import_rows(job: ImportJob, progress: Progress, batch_size: int) -> ImportJob:
     path = Path(job.file.path)
+    started = time.perf_counter()  # counting the rows for the progress bar is part of the cost
     if job.total_rows is None:
         job.total_rows = count_rows(path, job.file_format)
         ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
-    started = time.perf_counter()
     for batch in _batches(job, path, batch_size):
         job = _commit_batch(job.pk, job.rows_done, batch)
         progress("import", job.rows_done, job.total_rows)
@@ -414,11 +427,12 @@ def _register_all(job: ImportJob, progress: Progress) -> ImportJob:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    done_before = job.registered + job.registration_failed
+    orders = HotlineOrder.objects.filter(import_job=job)
+    # counted from the orders: after a killed run the job's counters may lag behind them
+    done_before = orders.exclude(status=OrderStatus.RECEIVED).count()
     ImportJob.objects.filter(pk=job.pk).update(to_register=done_before + len(pending))
     started = time.perf_counter()
     total = done_before + len(pending)
-    orders = HotlineOrder.objects.filter(import_job=job)
     for i in range(0, len(pending), 100):
         for pk in pending[i : i + 100]:
             order_register_case(actor=job.created_by, order_id=pk)
@@ -452,6 +466,13 @@ def import_run(
         return job
     try:
         if job.state != ImportJob.State.REGISTERING:
+            if not job.file:
+                raise RowError(
+                    _(
+                        "The uploaded file is no longer kept; upload it again (orders already "
+                        "imported are skipped)."
+                    )
+                )
             ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.IMPORTING, message="")
             job = _import_rows(job, progress, batch_size)
         if job.register_cases:
@@ -463,9 +484,13 @@ def import_run(
         reason = exc.reason if isinstance(exc, RowError) else str(exc)
         ImportJob.objects.filter(pk=job_id).update(state=ImportJob.State.FAILED, message=reason)
         return ImportJob.objects.get(pk=job_id)
+    # The uploaded file holds callers' names and phones: once every row is in, it goes
+    # (PIPL data minimisation); a failed or interrupted import keeps it to resume.
+    if job.file:
+        job.file.delete(save=False)
     with transaction.atomic():
         ImportJob.objects.filter(pk=job_id).update(
-            state=ImportJob.State.DONE, finished_at=timezone.now()
+            state=ImportJob.State.DONE, finished_at=timezone.now(), file=""
         )
         job.refresh_from_db()
         audit_log(

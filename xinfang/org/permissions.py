@@ -34,6 +34,9 @@ class Capability(StrEnum):
     MEDIATE = "mediate"  # 矛盾纠纷排查调处: disputes, mediation, stability reports (own unit/town)
     VIEW_DISPUTES = "view_disputes"  # read dispute ledgers, campaigns, assessments, suggestions
     HOTLINE = "hotline"  # 12345 work orders: intake, import, status export (bureau staff)
+    VIEW_FUNDS = "view_funds"  # 专项资金与预算绩效: read projects, spending, indicators
+    MANAGE_FUNDS = "manage_funds"  # record spending, request adjustments, enter indicators
+    APPROVE_FUNDS = "approve_funds"  # approve budget adjustments (预算调剂审批)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
@@ -97,6 +100,18 @@ for _role, _extra in {
 # import them; supervisors follow the hotline's time limits and report results back.
 for _role in (Role.CLERK, Role.SUPERVISOR):
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {Capability.HOTLINE}
+
+
+# Special funds and performance targets (xinfang.funds). The bureau's administrator and the
+# analyst keep the books and the indicators; leaders approve budget adjustments; supervisors
+# read the fund dashboard.
+for _role, _extra in {
+    Role.ADMIN: {Capability.VIEW_FUNDS, Capability.MANAGE_FUNDS},
+    Role.ANALYST: {Capability.VIEW_FUNDS, Capability.MANAGE_FUNDS},
+    Role.LEADER: {Capability.VIEW_FUNDS, Capability.APPROVE_FUNDS},
+    Role.SUPERVISOR: {Capability.VIEW_FUNDS},
+}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | _extra
 
 
 def has_capability(user: User | AnonymousUser, capability: Capability) -> bool:

@@ -34,6 +34,8 @@ def _collect_samples() -> tuple[dict[str, Any], set[str], set[str]]:
     OBJECT_URLS = {...}   answer 404 to a user allowed in who may not see the sample object
     POST_ONLY = {...}     answer 405 to a GET from someone allowed in
     VISIBLE = {"name": lambda user, users: bool}   whether ``user`` may see the sample
+    ANON_STATUS = {"name": 401}   what an anonymous GET answers instead of the login redirect
+                                  (APIs answer 401, they do not redirect)
     """
     kwargs: dict[str, Any] = {}
     object_urls: set[str] = set()
@@ -49,10 +51,12 @@ def _collect_samples() -> tuple[dict[str, Any], set[str], set[str]]:
         object_urls |= set(getattr(module, "OBJECT_URLS", set()))
         post_only |= set(getattr(module, "POST_ONLY", set()))
         VISIBLE.update(getattr(module, "VISIBLE", {}))
+        ANON_STATUS.update(getattr(module, "ANON_STATUS", {}))
     return kwargs, object_urls, post_only
 
 
 VISIBLE: dict[str, Callable[[Any, dict[str, Any]], bool]] = {}
+ANON_STATUS: dict[str, int] = {}
 URL_KWARGS, OBJECT_URLS, POST_ONLY = _collect_samples()
 
 
@@ -106,6 +110,8 @@ def test_every_url_as_every_role(client, users, role):
         kwargs = URL_KWARGS[name](users) if name in URL_KWARGS else {}
         url = reverse(name, kwargs=kwargs)
         want = GET_STATUS_OVERRIDES.get(name, expected_status(rule, role))
+        if role is None and want == 302 and name in ANON_STATUS:
+            want = ANON_STATUS[name]
         if want == 200 and name in POST_ONLY:
             want = 405  # the method is checked before the object
         elif want == 200 and name in OBJECT_URLS and not VISIBLE[name](user, users):

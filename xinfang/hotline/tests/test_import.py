@@ -58,6 +58,23 @@ def test_xlsx_sample_imports_with_chinese_headers_and_date_cells(users):
     assert report.case.petition_type == PetitionType.ACCUSATION
 
 
+def test_the_uploaded_file_is_deleted_once_imported_and_kept_while_unfinished(users):
+    from django.core.files.storage import default_storage
+
+    def stop(phase, done, total):
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run(SAMPLE_CSV, users, batch_size=5, progress=stop)
+    job = ImportJob.objects.get()
+    stored = job.file.name
+    assert default_storage.exists(stored)
+    job = import_run(job_id=job.pk)
+    assert job.state == "done"
+    assert not job.file
+    assert not default_storage.exists(stored)
+
+
 def test_xlsx_is_read_in_openpyxl_read_only_mode(users, monkeypatch):
     import xinfang.hotline.readers as readers
 
@@ -161,11 +178,25 @@ def test_an_interrupted_import_resumes_without_duplicates(users):
 
 
 def test_even_a_lost_checkpoint_cannot_duplicate_orders(users):
-    job = run(SAMPLE_CSV, users, register_cases=False)
-    ImportJob.objects.filter(pk=job.pk).update(rows_done=0, state="importing")
+    def stop_at_the_end(phase, done, total):
+        if done == total:
+            raise Interrupted  # every row is in, the job not yet marked done
+
+    with pytest.raises(Interrupted):
+        run(SAMPLE_CSV, users, register_cases=False, progress=stop_at_the_end)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(rows_done=0)
     job = import_run(job_id=job.pk)
     assert (job.imported, job.duplicates) == (12, 12)
     assert HotlineOrder.objects.count() == 12
+
+
+def test_a_finished_import_has_no_file_left_to_run_again(users):
+    job = run(SAMPLE_CSV, users, register_cases=False)
+    ImportJob.objects.filter(pk=job.pk).update(state="failed", rows_done=0)
+    job = import_run(job_id=job.pk)
+    assert job.state == "failed"
+    assert "upload it again" in job.message
 
 
 def test_resume_picks_up_an_interrupted_registration(users):

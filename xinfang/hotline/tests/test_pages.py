@@ -71,16 +71,28 @@ def test_a_wrong_file_type_is_refused_at_the_form(client, users):
 
 
 def test_resume_restarts_only_an_unfinished_import(client, users):
+    from django.core.files import File
+
+    from xinfang.hotline.services import import_create, import_run
+
+    class Crash(Exception):
+        pass
+
+    def crash(phase, done, total):
+        raise Crash
+
+    with SAMPLE_CSV.open("rb") as fh:
+        job = import_create(actor=users["clerk"], upload=File(fh), name="s.csv")
+    with pytest.raises(Crash):
+        import_run(job_id=job.pk, batch_size=4, progress=crash)
+    ImportJob.objects.filter(pk=job.pk).update(state="failed")  # as a dead worker leaves it
     client.force_login(users["clerk"])
-    upload(client, SAMPLE_CSV, register=False)
-    job = ImportJob.objects.get()
     resume = reverse("hotline:import_resume", args=[job.pk])
     client.post(resume)
-    assert ImportJob.objects.get().imported == 12  # finished: nothing happens
-    ImportJob.objects.filter(pk=job.pk).update(state="failed", rows_done=5)
-    client.post(resume)
     job.refresh_from_db()
-    assert (job.state, job.duplicates, job.imported) == ("done", 8, 12)
+    assert (job.state, job.imported, job.duplicates, job.registered) == ("done", 12, 0, 12)
+    client.post(resume)  # finished: nothing happens
+    assert ImportJob.objects.get().imported == 12
     assert HotlineOrder.objects.count() == 12
 
 

@@ -73,6 +73,7 @@ class Command(BaseCommand):
             if phase != clock["phase"]:  # the registration starts when the rows are in
                 sys.stderr.write("\n")
                 clock.update(phase=phase, since=now, base=0)
+                clock["cpu_import"] = time.process_time() - cpu_start
             rate = (done - int(clock["base"])) / max(now - float(clock["since"]), 1e-9)
             label = "rows" if phase == "import" else "cases"
             if total:
@@ -84,7 +85,9 @@ class Command(BaseCommand):
                 sys.stderr.write(f"\r{phase:<8} {done:,} {label}, {rate:,.0f}/s")
             sys.stderr.flush()
 
+        cpu_start = time.process_time()
         job = import_run(job_id=job.pk, progress=progress, batch_size=options["batch_size"])
+        cpu_import = float(clock.get("cpu_import", time.process_time() - cpu_start))
         sys.stderr.write("\n")
         if job.state == ImportJob.State.FAILED:
             raise CommandError(f"import failed: {job.message}")
@@ -99,7 +102,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"import {job.pk}: {job.imported} imported, {job.duplicates} already imported, "
             f"{job.rejected} rejected; {rows:,} rows in {job.import_seconds:.1f} s "
-            f"({speed:,.0f} rows/s)"
+            f"({speed:,.0f} rows/s; {cpu_import:.1f} s CPU, {rows / max(cpu_import, 1e-9):,.0f} "
+            "rows per CPU-second)"
         )
         if job.register_cases:
             cases_speed = job.registered / job.register_seconds if job.register_seconds else 0

@@ -1,0 +1,285 @@
+"""Routing intelligence for the other areas: category suggestions and earlier related cases.
+
+Both only advise; the clerk decides (the issue: "the clerk always decides"). Neither writes.
+
+- :func:`suggest`: the most likely categories of a petition, each with the unit that usually
+  handles it (``Category.default_unit``) and a calibrated confidence.
+- :func:`similar_cases`: earlier cases of the same person (ID number, phone, or name + place)
+  or of a near-identical matter (重复信访, 联名/串联信访), only among the cases the user may see.
+- :func:`routing_advice`: both at once as plain JSON-ready data, with the model's version and
+  status: what the registration form's panel (``/routing/suggest/``) and the REST API show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.cases.models import Case, Category, Petitioner
+from xinfang.cases.search import search_text_for
+from xinfang.cases.selectors import cases_visible_to
+from xinfang.core.crypto import blind_index
+from xinfang.org.models import Division, Unit
+
+from .classifier import READY, model_for_request
+from .conf import routing_setting
+from .fingerprints import band_keys, candidate_filter, person_key
+from .models import CaseFingerprint, PetitionerKey
+from .text import jaccard, petition_text, word_set
+
+if TYPE_CHECKING:
+    from xinfang.org.models import User
+
+# How many LSH candidates are checked at most: chance collisions are ~35 per million cases
+# (fingerprints.py); more than this are copies of one text, and the newest are enough.
+MAX_CANDIDATES = 300
+MAX_PERSON_CASES = 200
+
+REASON_REPEAT = "repeat"  # same petitioner, same or similar matter
+REASON_SIMILAR_MATTER = "similar_matter"  # another petitioner, near-identical matter
+REASON_SAME_PERSON = "same_person"  # same petitioner, another matter
+REASON_LABELS = {
+    REASON_REPEAT: _("Same petitioner, same matter"),
+    REASON_SIMILAR_MATTER: _("Near-identical matter from another petitioner"),
+    REASON_SAME_PERSON: _("Same petitioner, another matter"),
+}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested category, its usual unit and the model's confidence (0-1)."""
+
+    label: str
+    confidence: float
+    category: Category | None
+    unit: Unit | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "confidence": round(self.confidence, 4),
+            "category": (
+                {"id": self.category.pk, "code": self.category.code, "name": self.category.name}
+                if self.category
+                else None
+            ),
+            "unit": (
+                {"id": self.unit.pk, "code": self.unit.code, "name": self.unit.name}
+                if self.unit
+                else None
+            ),
+        }
+
+
+def suggest(*, title: str, content: str, top: int = 3) -> list[Suggestion]:
+    """The ``top`` most likely categories for a petition, most likely first.
+
+    Labels map to categories by name (the first seven categories are the labels of the public
+    data; cases learnt with ``routing_train --with-cases`` add the bureau's own). Empty when
+    the text is empty or no model passed evaluation."""
+    text = petition_text(title=title, content=content)
+    if not text.strip() or top < 1:
+        return []
+    model, _status = model_for_request()
+    if model is None:
+        return []
+    ranked = model.rank(text)[:top]
+    by_name = {
+        c.name: c
+        for c in Category.objects.select_related("default_unit").filter(
+            name__in=[label for label, _ in ranked]
+        )
+    }
+    suggestions = []
+    for label, probability in ranked:
+        category = by_name.get(label)
+        suggestions.append(
+            Suggestion(
+                label=label,
+                confidence=probability,
+                category=category,
+                unit=category.default_unit if category else None,
+            )
+        )
+    return suggestions
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    """An earlier case related to the petition being registered, and why."""
+
+    case: Case
+    reason: str
+    similarity: float  # word Jaccard similarity of the texts, 0-1
+
+    def as_dict(self) -> dict[str, Any]:
+        received: date = self.case.received_on
+        return {
+            "id": self.case.pk,
+            "number": self.case.number,
+            "title": self.case.title,
+            "status": self.case.status,
+            "status_label": str(self.case.get_status_display()),
+            "received_on": received.isoformat(),
+            "category": self.case.category.name,
+            "reason": self.reason,
+            "reason_label": str(REASON_LABELS[self.reason]),
+            "similarity": round(self.similarity, 3),
+            "url": reverse("cases:detail", kwargs={"pk": self.case.pk}),
+        }
+
+
+def _person_case_ids(
+    *, id_number: str | None, phone: str | None, name: str | None, division: Division | None
+) -> set[int]:
+    ids: set[int] = set()
+    if id_number and (digest := blind_index(id_number)):
+        ids |= set(
+            Petitioner.objects.filter(id_number_digest=digest).values_list("case_id", flat=True)[
+                :MAX_PERSON_CASES
+            ]
+        )
+    if phone and (digest := blind_index(phone)):
+        ids |= set(
+            Petitioner.objects.filter(phone_digest=digest).values_list("case_id", flat=True)[
+                :MAX_PERSON_CASES
+            ]
+        )
+    if name and division is not None and (key := person_key(name, division.pk)):
+        keyed = list(
+            PetitionerKey.objects.filter(key=key).values_list("case_id", flat=True)[
+                :MAX_PERSON_CASES
+            ]
+        )
+        # The key may be stale (a purge or edit without signals): confirm on the record.
+        ids |= set(
+            Petitioner.objects.filter(case_id__in=keyed, name=name.strip()).values_list(
+                "case_id", flat=True
+            )
+        )
+    return ids
+
+
+def similar_cases(
+    *,
+    user: User,
+    title: str,
+    content: str,
+    petitioner_id_number: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    division: Division | None = None,
+    limit: int = 5,
+    exclude: Case | None = None,
+) -> list[SimilarCase]:
+    """Earlier cases of the same person or the same matter, most relevant first: repeats
+    (same person, word Jaccard >= ``SAME_MATTER_JACCARD``), then near-identical matters of
+    other petitioners (LSH candidate and Jaccard >= ``NEAR_DUPLICATE_JACCARD``), then the same
+    person's other matters, newest first. Only cases ``cases_visible_to(user)``."""
+    visible = cases_visible_to(user)
+    if exclude is not None:
+        visible = visible.exclude(pk=exclude.pk)
+    text = search_text_for(title=title, content=content)
+    words = word_set(text)
+    same = float(routing_setting("SAME_MATTER_JACCARD"))
+    near = float(routing_setting("NEAR_DUPLICATE_JACCARD"))
+
+    person_ids = _person_case_ids(
+        id_number=petitioner_id_number, phone=phone, name=name, division=division
+    )
+    scored: dict[int, tuple[str, float, date]] = {}
+    if person_ids:
+        rows = visible.filter(pk__in=person_ids).values_list("pk", "search_text", "received_on")
+        for pk, other_text, received in rows:
+            similarity = jaccard(words, word_set(other_text))
+            reason = REASON_REPEAT if similarity >= same else REASON_SAME_PERSON
+            scored[pk] = (reason, similarity, received)
+
+    keys = band_keys(text)
+    if words and any(k is not None for k in keys):
+        candidates = list(
+            CaseFingerprint.objects.filter(candidate_filter(keys))
+            .order_by("-case_id")
+            .values_list("case_id", flat=True)[:MAX_CANDIDATES]
+        )
+        candidates = [pk for pk in candidates if pk not in scored]
+        if candidates:
+            rows = visible.filter(pk__in=candidates).values_list("pk", "search_text", "received_on")
+            for pk, other_text, received in rows:
+                similarity = jaccard(words, word_set(other_text))
+                if similarity >= near:
+                    scored[pk] = (REASON_SIMILAR_MATTER, similarity, received)
+
+    order = {REASON_REPEAT: 0, REASON_SIMILAR_MATTER: 1, REASON_SAME_PERSON: 2}
+
+    def rank(item: tuple[int, tuple[str, float, date]]) -> tuple[int, float, int]:
+        _pk, (reason, similarity, received) = item
+        if reason == REASON_SAME_PERSON:
+            return (order[reason], -received.toordinal(), 0)
+        return (order[reason], -similarity, -received.toordinal())
+
+    chosen = sorted(scored.items(), key=rank)[: max(limit, 0)]
+    cases = visible.in_bulk([pk for pk, _ in chosen])
+    return [
+        SimilarCase(case=cases[pk], reason=reason, similarity=similarity)
+        for pk, (reason, similarity, _received) in chosen
+        if pk in cases
+    ]
+
+
+def routing_advice(
+    *,
+    user: User,
+    title: str,
+    content: str,
+    petitioner_id_number: str | None = None,
+    phone: str | None = None,
+    name: str | None = None,
+    division: Division | None = None,
+    top: int = 3,
+    limit: int = 5,
+    exclude: Case | None = None,
+) -> dict[str, Any]:
+    """Suggestions and earlier related cases for a petition being registered, as plain data::
+
+        {"model": "<version>" | None,
+         "model_status": "ready" | "training" | "unavailable",
+         "suggestions": [{"label", "confidence", "category": {id, code, name} | None,
+                          "unit": {id, code, name} | None}, ...],   # top ``top``, best first
+         "similar": [{"id", "number", "title", "status", "status_label", "received_on",
+                      "category", "reason", "reason_label", "similarity", "url"}, ...]}
+
+    Advice only: nothing is written, the clerk decides. ``similar`` holds only cases
+    ``cases_visible_to(user)``. ``model_status`` is "training" on a fresh installation until
+    the model built from the bundled data has passed evaluation (then suggestions appear)."""
+    has_text = bool(title.strip() or content.strip())
+    # An empty form does not start a training on a fresh installation; the first text does.
+    model, status = model_for_request(start_training=has_text)
+    result: dict[str, Any] = {
+        "model": model.version if model is not None and status == READY else None,
+        "model_status": status,
+        "suggestions": [],
+        "similar": [],
+    }
+    if not has_text:
+        return result
+    result["suggestions"] = [s.as_dict() for s in suggest(title=title, content=content, top=top)]
+    result["similar"] = [
+        s.as_dict()
+        for s in similar_cases(
+            user=user,
+            title=title,
+            content=content,
+            petitioner_id_number=petitioner_id_number,
+            phone=phone,
+            name=name,
+            division=division,
+            limit=limit,
+            exclude=exclude,
+        )
+    ]
+    return result
