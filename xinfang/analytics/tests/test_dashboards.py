@@ -200,7 +200,7 @@ def test_query_counts_do_not_grow_with_the_cases(
         register(users, title=f"批量 {i}", received_on=date(2026, 2, 1 + i))
     after = _queries(client, django_assert_max_num_queries, url)
     assert after == before
-    assert after <= 30
+    assert after <= 35  # the page, its filters and the navigation's queue counts
 
 
 def test_public_statistics_show_no_personal_data(client, users, world, late):

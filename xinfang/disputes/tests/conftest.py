@@ -13,3 +13,10 @@ def staff(users: dict[str, Any]) -> dict[str, Any]:
 
     seed_demo_dispute_users()
     return {u.username: u for u in User.objects.select_related("unit", "unit__division")}
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English source messages; the Chinese interface is checked by
+    compile_translations --check (complete, placeholders intact) and the browser tests."""
+    settings.LANGUAGE_CODE = "en"
