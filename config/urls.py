@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/password/", core_views.password_change, name="password_change"),
     path("accounts/password/done/", core_views.password_change_done, name="password_change_done"),
     path("cases/", include("xinfang.cases.urls")),
+    path("api/", include("xinfang.api.urls")),
     path("org/", include("xinfang.org.urls")),
     path("audit/", include("xinfang.audit.urls")),
     path("analytics/", include("xinfang.analytics.urls")),

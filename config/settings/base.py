@@ -48,10 +48,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "xinfang.core",
     "xinfang.audit",
     "xinfang.org",
     "xinfang.cases",
+    "xinfang.api",
     "xinfang.analytics",
     "xinfang.disputes",
     "xinfang.risk",
@@ -251,6 +255,39 @@ XINFANG_SUPERVISION = {
     "QUALITY_PASS_MARK": int(os.environ.get("XINFANG_QUALITY_PASS_MARK", "80")),
     "REWORK_WORKING_DAYS": int(os.environ.get("XINFANG_REWORK_WORKING_DAYS", "10")),
     "BACKLOG_OPEN_DAYS": int(os.environ.get("XINFANG_BACKLOG_OPEN_DAYS", "90")),
+}
+
+# REST API (xinfang.api, docs/api.md): JSON only, bearer tokens for systems and the session for
+# the browser; each view declares its capability; every error is {"code": ..., "message": ...}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "xinfang.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["xinfang.api.permissions.DeclaredCapability"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "xinfang.api.errors.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Xinfang REST API",
+    "DESCRIPTION": "Staff actions of the petition case lifecycle (信访事项), cases and reference "
+    "data. Errors: {code, message}.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["xinfang.api.permissions.DeclaredCapability"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "LegalChannelEnum": "xinfang.cases.models.LegalChannel",
+        "OutcomeEnum": "xinfang.cases.models.Outcome",
+        "RatingEnum": "xinfang.cases.models.Rating",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Routing suggestions and repeat detection (xinfang.routing, docs/routing.md); defaults in
