@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-sqlite test-postgres lint format typecheck worker messages clean
+.PHONY: install run test test-sqlite test-postgres lint format typecheck worker messages clean \
+	bench bench-quick
 
 install: $(STAMP)
 
@@ -38,6 +39,14 @@ format: install
 
 typecheck: install
 	$(VENV)/bin/mypy xinfang config
+
+# Benchmark (docs/benchmark.md): SQLite and PostgreSQL side by side with the peer
+# django-helpdesk and a bare Django view; writes .bench/latest.json and prints a table.
+bench: install
+	./scripts/bench.sh
+
+bench-quick: install
+	./scripts/bench.sh --quick
 
 worker: install
 	$(PY) manage.py db_worker --queue-name '*'

@@ -41,7 +41,7 @@ from .models import (
     Status,
 )
 from .search import search_text_for
-from .transitions import Action, check
+from .transitions import TRANSITIONS, Action, check
 
 # 信访工作条例 art. 19 and DOMAIN.md §1: several people with a common matter choose at most
 # five representatives.
@@ -97,6 +97,11 @@ def new_query_code() -> str:
 
 def _require(actor: User | None, capability: Capability) -> None:
     if actor is None or not has_capability(actor, capability):
+        raise PermissionDeniedError(_("You are not allowed to do this."))
+
+
+def _require_any(actor: User | None, *capabilities: Capability) -> None:
+    if actor is None or not any(has_capability(actor, c) for c in capabilities):
         raise PermissionDeniedError(_("You are not allowed to do this."))
 
 
@@ -605,6 +610,11 @@ def case_extend(
                 _("An assigned matter keeps the date set by the assigner."),
                 code="assigned_deadline",
             )
+        if c.events.filter(action=Action.REWORK).exists():
+            raise DomainError(
+                _("A case sent back for rework keeps the date set for the rework."),
+                code="rework_deadline",
+            )
         if c.accepted_on is None:  # unreachable through the state machine
             raise DomainError(_("The case was never accepted."), code="not_accepted")
         c.extension_days = days
@@ -918,4 +928,86 @@ def case_close(
 
     return _transition(
         case, Action.CLOSE, actor=actor, expected_version=expected_version, apply=apply
+    )
+
+
+# --- rework (返工) ---------------------------------------------------------------------------
+
+
+def case_rework_possible(case: Case) -> bool:
+    """Whether :func:`case_reopen_for_rework` accepts ``case`` in its present state."""
+    sources, _target = TRANSITIONS[Action.REWORK]
+    return (
+        case.status in sources and case.handling_unit_id is not None and not case.reviews.exists()
+    )
+
+
+def case_reopen_for_rework(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    due_on: date,
+    today: date | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    """返工 (DOMAIN.md §4: a failed case is reworked): a failed quality inspection (质检) or a
+    follow-up call (回访) that finds the matter must be handled again sends the answered (or
+    closed) case back to its handling unit, which answers again by ``due_on``.
+
+    The answer is withdrawn: its answer and closing dates, the petitioner's windows (rating,
+    request for review) and the rating of the withdrawn answer are cleared; they start again
+    from the unit's next ``case_reply``, the re-answer, which the petitioner rates afresh. The
+    withdrawn answer's text and document stay, and its dates and rating are kept in the
+    timeline event and the audit record. The answer limit becomes ``due_on``, so 按期办结率,
+    办结率 and 参评率/满意率 count the case by the answer that stands. A case whose review the
+    level above has decided (复查意见, art. 35) is not sent back: that decision stands."""
+    _require_any(actor, Capability.INSPECT, Capability.SUPERVISE)
+    today = _today(today)
+    if not reason.strip():
+        raise DomainError(
+            _("Give the reason for the rework."), code="missing_reason", field="reason"
+        )
+    if due_on < today:
+        raise DomainError(
+            _("The date must not be in the past."), code="due_in_past", field="due_on"
+        )
+
+    # The withdrawn answer's dates go into the timeline event (filled in under the lock).
+    data: dict[str, Any] = {"due_on": due_on.isoformat()}
+
+    def apply(c: Case) -> None:
+        if c.handling_unit_id is None:  # an answered case always has one; guard the data
+            raise DomainError(_("The case has no handling unit to rework it."), code="no_unit")
+        if c.reviews.exists():
+            raise DomainError(
+                _(
+                    "The level above has reviewed this case (信访工作条例 art. 35); its "
+                    "decision stands and the case is not sent back."
+                ),
+                code="reviewed",
+            )
+        data["answered_on"] = c.replied_on.isoformat() if c.replied_on else None
+        data["closed_on"] = c.closed_on.isoformat() if c.closed_on else None
+        data["rating"] = c.rating
+        data["rated_on"] = c.rated_on.isoformat() if c.rated_on else None
+        data["rating_comment"] = c.rating_comment
+        c.replied_on = None
+        c.closed_on = None
+        c.rating = ""
+        c.rating_comment = ""
+        c.rated_on = None
+        c.evaluation_due = None
+        c.review_request_due = None
+        c.handling_due = due_on
+        c.due_on = due_on
+
+    return _transition(
+        case,
+        Action.REWORK,
+        actor=actor,
+        expected_version=expected_version,
+        apply=apply,
+        note=reason.strip(),
+        data=data,
     )

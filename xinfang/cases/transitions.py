@@ -32,6 +32,7 @@ class Action(StrEnum):
     MERGE = "merge"  # 并案: repeat of an earlier case
     DIVERT = "divert"  # 诉访分离
     JOINT = "joint"  # 三跨三分: lead unit and co-units (no state change)
+    REWORK = "rework"  # 返工: failed quality inspection or follow-up call, handle again
 
 
 S = Status
@@ -54,8 +55,13 @@ TRANSITIONS: dict[Action, tuple[frozenset[Status], Status | None]] = {
     Action.MERGE: (frozenset({S.REGISTERED, S.ROUTED, S.RETURNED}), S.MERGED),
     Action.DIVERT: (frozenset({S.REGISTERED, S.ROUTED, S.RETURNED}), S.DIVERTED),
     Action.JOINT: (frozenset({S.REGISTERED, S.RETURNED, S.ROUTED} | ACTIVE_HANDLING), None),
+    # DOMAIN.md §4: a failed case is reworked. A closed (办结归档) answer may be inspected and
+    # failed too, so it reopens as well; a terminated matter (终结, art. 36) never does, and
+    # the service refuses a case whose review the level above has decided (art. 35).
+    Action.REWORK: (ANSWERED | {S.CLOSED}, S.IN_HANDLING),
 }
 
+# Final for the petitioner's steps; a closed case only reopens through REWORK (supervision).
 FINAL_STATES = frozenset({S.NOT_ACCEPTED, S.TERMINATED, S.CLOSED, S.MERGED, S.DIVERTED})
 
 
@@ -98,4 +104,5 @@ ACTION_LABELS = {
     Action.MERGE: gettext_lazy("Merge as repeat"),
     Action.DIVERT: gettext_lazy("Divert to legal procedure"),
     Action.JOINT: gettext_lazy("Joint handling"),
+    Action.REWORK: gettext_lazy("Sent back for rework"),
 }

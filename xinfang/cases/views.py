@@ -11,13 +11,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from xinfang.audit.services import audit_log
-from xinfang.core.access import requires
+from xinfang.core.access import AUTHENTICATED, PUBLIC, access_rule_of, requires
 from xinfang.core.errors import DomainError
 from xinfang.org.models import Unit
 from xinfang.org.permissions import Capability, has_capability
@@ -220,6 +221,20 @@ def _register_from_form(request: HttpRequest, data: dict[str, Any], repeat_of: C
 EVENT_LABELS = {"register": gettext_lazy("Registered")}
 
 
+def _messages_url(user: Any, case: Case) -> str:
+    """The notify app's list of the messages sent to this case's petitioner, for a user its
+    view admits (the rule the view declares; it scopes the case as this page does), else ""."""
+    try:
+        url = reverse("notify:case_messages", args=[case.pk])
+    except NoReverseMatch:  # the notify app is not installed
+        return ""
+    rule = access_rule_of(resolve(url).func)
+    allowed = rule in (PUBLIC, AUTHENTICATED) or (
+        rule is not None and has_capability(user, Capability(rule))
+    )
+    return url if allowed else ""
+
+
 def _case_page(
     request: HttpRequest, case: Case, forms: dict[Action, Any] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -284,6 +299,7 @@ def _case_page(
             "documents": case.documents.all(),
             "reviews": case.reviews.all(),
             "action_forms": action_forms,
+            "messages_url": _messages_url(user, case),
         },
         status=status,
     )

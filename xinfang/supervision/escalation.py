@@ -233,8 +233,12 @@ def _fire_on_item(rule: EscalationRule, item: SupervisionItem, notice: Escalatio
 def _fire_on_case(rule: EscalationRule, case: Case, notice: EscalationNotice, today: date) -> None:
     url = reverse("cases:detail", args=[case.pk])
     if rule.step == Step.OPEN_ORDER and case.handling_unit is not None:
+        # A case sent back for rework is overdue against its rework, which climbs the item
+        # ladder itself: no second order for the same debt.
         existing = SupervisionItem.objects.filter(
-            case=case, kind=ItemKind.ORDER, status__in=[ItemStatus.OPEN, ItemStatus.ANSWERED]
+            case=case,
+            kind__in=[ItemKind.ORDER, ItemKind.REWORK],
+            status__in=[ItemStatus.OPEN, ItemStatus.ANSWERED],
         ).first()
         if existing is None:
             existing = item_open(

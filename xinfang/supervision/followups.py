@@ -4,7 +4,8 @@ Which ratings count follows DOMAIN.md: the scale is 满意 / 基本满意 / 不�
 rating window after the answer (the case services refuse a late rating; not rated in time =
 not rated, never satisfied). 参评率 participation = rated / answered cases whose window has
 closed; 满意率 satisfaction = (满意 + 基本满意) / rated. Every 不满意 rating opens a follow-up
-call; its outcome can reopen handling, as a rework order to the handling unit.
+call; its outcome can reopen handling: a rework order to the handling unit, and the case itself
+back in handling (rework.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from xinfang.org.permissions import Capability
 
 from .conf import conf
 from .models import FollowUp, ItemKind, SupervisionItem
+from .rework import reopen_case
 from .services import active_users, item_open, notify, require, today_or
 
 
@@ -82,7 +84,8 @@ def follow_up_record(
     today: date | None = None,
 ) -> FollowUp:
     """Record the call. Outcome "reopen" sends the matter back to the handling unit as a
-    rework order due ``due_on``."""
+    rework order due ``due_on``, and the case itself back to handling with that date when the
+    case services allow it (rework.py); the unit's new answer to the case closes the rework."""
     require(actor, Capability.SUPERVISE)
     today = today_or(today)
     if outcome not in FollowUp.Outcome.values:
@@ -117,7 +120,7 @@ def follow_up_record(
             case = locked.case
             if case.handling_unit is None:
                 raise DomainError(_("The case has no handling unit."), code="no_unit")
-            item_open(
+            item = item_open(
                 actor=actor,
                 kind=ItemKind.REWORK,
                 title=_("Handle case %(number)s again after the follow-up call")
@@ -127,6 +130,13 @@ def follow_up_record(
                 due_on=due_on,
                 case=case,
                 follow_up=locked,
+                today=today,
+            )
+            reopen_case(
+                actor=actor,
+                item=item,
+                reason=_("Follow-up call: handle again (%(item)s). %(notes)s")
+                % {"item": item.number, "notes": locked.notes},
                 today=today,
             )
     return locked

@@ -9,7 +9,8 @@ complete and reasoned; answered in time; procedure and documents complete; the r
 answered point by point. The weights and the pass mark are ours (no public text fixes them).
 A failed inspection sends the case back: a rework order (SupervisionItem, kind rework) goes to
 the handling unit with the reasons and a due date, runs up the escalation ladder while
-unanswered, and its answer is inspected again in the next round.
+unanswered, and the case itself returns to handling with that date (rework.py). The unit's new
+answer to the case closes the rework and is inspected again in the next round.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from xinfang.org.permissions import Capability
 
 from .conf import conf
 from .models import OPEN_STATUSES, ItemKind, ItemStatus, QualityInspection, SupervisionItem
+from .rework import reopen_case
 from .services import (
     _item_event,
     active_users,
@@ -314,7 +316,9 @@ def quality_decide(
             before={"result": ""},
             after={"result": locked.result, "score": locked.score, "checklist": locked.checklist},
         )
-        if locked.rework_of is not None:
+        if locked.rework_of is not None and locked.rework_of.status == ItemStatus.ANSWERED:
+            # A rework answered on the item (its case was not sent back): the re-inspection
+            # closes it. One closed by the case's new answer is done already.
             item_transition(
                 locked.rework_of,
                 "reinspected",
@@ -350,7 +354,7 @@ def _open_rework(*, actor: User, inspection: QualityInspection, today: date) -> 
     case = inspection.case
     if case.handling_unit is None:  # an answered case always has one; guard the data
         raise DomainError(_("The case has no handling unit to rework it."), code="no_unit")
-    return item_open(
+    item = item_open(
         actor=actor,
         kind=ItemKind.REWORK,
         title=_("Rework the answer to case %(number)s") % {"number": case.number},
@@ -369,6 +373,14 @@ def _open_rework(*, actor: User, inspection: QualityInspection, today: date) -> 
         inspection=inspection,
         today=today,
     )
+    reopen_case(
+        actor=actor,
+        item=item,
+        reason=_("Quality inspection round %(round)d failed the answer (%(item)s):\n%(reasons)s")
+        % {"round": inspection.round, "item": item.number, "reasons": rework_reasons(inspection)},
+        today=today,
+    )
+    return item
 
 
 def reinspection_open(*, rework: SupervisionItem, today: date) -> QualityInspection | None:

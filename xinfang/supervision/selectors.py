@@ -102,11 +102,16 @@ def notices_of(item: SupervisionItem) -> QuerySet[EscalationNotice]:
 
 
 def may_answer(user: Any, item: SupervisionItem) -> bool:
+    """The unit answers its open item, except a rework whose case is back in handling (it is
+    answered on the case, rework.py)."""
+    from .rework import answered_on_the_case
+
     return (
         has_capability(user, Capability.HANDLE_CASE)
         and bool(user.unit_id)
         and user.unit_id == item.unit_id
         and item.status == ItemStatus.OPEN
+        and not answered_on_the_case(item)
     )
 
 

@@ -52,6 +52,8 @@ ITEM_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "send_back": (frozenset({S.ANSWERED}), S.OPEN),  # not enough: do more (退回重办)
     "cancel": (frozenset({S.OPEN, S.ANSWERED}), S.CANCELLED),  # 撤销
     "reinspected": (frozenset({S.ANSWERED}), S.DONE),  # a rework closed by its re-inspection
+    # a rework whose case was sent back, closed by the unit's new answer to the case (rework.py)
+    "reanswered": (frozenset({S.OPEN, S.ANSWERED}), S.DONE),
 }
 
 NUMBER_PREFIX = {
@@ -336,6 +338,19 @@ def item_answer(
             _("Only %(unit)s can answer this item.") % {"unit": item.unit.label}
         )
     today = today_or(today)
+    from .rework import answered_on_the_case
+
+    if answered_on_the_case(item):
+        assert item.case is not None  # noqa: S101 (answered_on_the_case checked it)
+        raise DomainError(
+            _(
+                "Case %(number)s is back in handling: answer the case itself; its new answer "
+                "closes this rework."
+            )
+            % {"number": item.case.number},
+            code="answer_the_case",
+            field="answer",
+        )
     if len(answer.strip()) < 5:
         raise DomainError(
             _("Write what was done and the result."), code="answer_too_short", field="answer"

@@ -25,6 +25,7 @@ from xinfang.org.permissions import Capability, has_capability
 from . import services
 from .forms import CREATE_KINDS, ITEM_ACTION_FORMS, ItemForm, RuleForm
 from .models import EscalationRule, ItemKind, ItemStatus, Recipient, SupervisionItem
+from .rework import answered_on_the_case
 from .selectors import (
     item_counts,
     items_visible_to,
@@ -254,6 +255,7 @@ def _item_page(
             "action_forms": action_forms,
             "today": timezone.localdate(),
             "reinspections": item.reinspections.all(),
+            "answered_on_the_case": answered_on_the_case(item),
         },
         status=status,
     )

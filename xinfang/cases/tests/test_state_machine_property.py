@@ -63,6 +63,9 @@ def attempt(action: Action, actor, case: Case, day: date, users) -> Case:
         Action.DIVERT: lambda: s.case_divert(
             actor=actor, case=case, to="litigation", reason="属于诉讼"
         ),
+        Action.REWORK: lambda: s.case_reopen_for_rework(
+            actor=actor, case=case, reason="质检不合格", due_on=day + timedelta(days=10), today=day
+        ),
     }
     return calls[action]()
 

@@ -143,6 +143,18 @@ def test_instruction_answer_and_quality_rework(live_server, page, users):
     login(page, base, "handler")
     page.goto(f"{base}/supervision/unit/")
     assert rework.number in page.inner_text("main")
+    # The case itself is back with the unit: it answers the case, which closes the rework.
+    page.goto(f"{base}/supervision/items/{rework.pk}/")
+    assert page.is_visible("#answered-on-the-case")
+    page.goto(f"{base}/cases/{case.pk}/")
+    assert page.is_visible("li[data-action=rework]")
+    page.click("#actions summary:has-text('答复'), #actions summary:has-text('Answer')")
+    page.select_option("#id_reply-outcome", "supported")
+    page.fill("#id_reply-text", "已补充法律依据，并逐项答复信访人的全部诉求。")
+    page.click("button[name=submit-reply]")
+    page.wait_for_selector("li[data-action=reply] >> nth=1")
+    rework.refresh_from_db()
+    assert rework.status == ItemStatus.DONE
     login(page, base, "supervisor")
     page.goto(f"{base}/supervision/overview/")
     shot(page, "supervision-overview")

@@ -282,6 +282,41 @@ def test_an_overdue_case_gets_one_supervision_order_from_the_rule(users):
     )
 
 
+def test_a_case_overdue_on_its_rework_gets_no_second_order(users):
+    from xinfang.cases.services import case_reply
+    from xinfang.supervision.quality import CHECKLIST_CODES, quality_decide, quality_select
+
+    ensure_default_rules()
+    case = case_accept(
+        actor=users["handler"], case=routed(users, on=date(2026, 9, 1)), today=date(2026, 9, 2)
+    )
+    case = case_reply(
+        actor=users["handler"],
+        case=case,
+        outcome="supported",
+        text="经现场核实，已责成物业维修楼顶防水层。",
+        today=date(2026, 9, 7),
+    )
+    checks = {**dict.fromkeys(CHECKLIST_CODES, True), "facts_clear": False}
+    quality_decide(
+        actor=users["inspector"],
+        inspection=quality_select(actor=users["inspector"], case=case, today=date(2026, 9, 8)),
+        checks=checks,
+        notes={"facts_clear": "事实未查清"},
+        today=date(2026, 9, 8),
+    )
+    case.refresh_from_db()
+    # The rework's date: 10 working days (Sunday 9-20 is a make-up working day).
+    assert case.due_on == date(2026, 9, 21)
+    for day in days(date(2026, 9, 8), date(2026, 10, 20)):
+        run_sweep(today=day)
+    rework = case.supervision_items.get()
+    assert rework.kind == ItemKind.REWORK
+    notice = EscalationNotice.objects.get(rule__code="case-overdue-order")
+    assert notice.opened_item == rework
+    assert EscalationNotice.objects.filter(item=rework, step=Step.WARNING).exists()
+
+
 def test_a_case_accepted_in_time_gets_no_order(users):
     ensure_default_rules()
     case = routed(users, on=date(2026, 9, 1))

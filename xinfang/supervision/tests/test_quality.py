@@ -7,10 +7,13 @@ import random
 from datetime import date
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
+from xinfang.analytics import rollup
+from xinfang.analytics.engine import direct_counters, rollup_counters
 from xinfang.audit.models import AuditRecord
-from xinfang.cases.services import case_evaluate
+from xinfang.cases.models import Case, Status
+from xinfang.cases.services import case_evaluate, case_reply, case_request_review
 from xinfang.core.errors import DomainError, PermissionDeniedError
 from xinfang.core.models import Notification
 from xinfang.supervision.models import ItemKind, ItemStatus, QualityInspection, SupervisionItem
@@ -24,6 +27,7 @@ from xinfang.supervision.quality import (
     score_of,
 )
 from xinfang.supervision.selectors import (
+    may_answer,
     pass_rate,
     pass_rate_by_inspector,
     pass_rate_by_unit,
@@ -150,32 +154,148 @@ def test_a_failed_inspection_sends_the_case_back_and_the_metrics_follow(users):
     assert Notification.objects.filter(user=users["handler"], kind="supervision.opened").exists()
     assert AuditRecord.objects.filter(action="supervision.quality.decide").count() == 2
 
-    # A rework is closed by its re-inspection, not by a supervisor's "accept".
+    # The case itself goes back: in handling again, its answer withdrawn, due with the rework;
+    # the timeline and the audit trail say who sent it back and why.
+    bad.refresh_from_db()
+    assert (bad.status, bad.replied_on, bad.evaluation_due, bad.review_request_due) == (
+        Status.IN_HANDLING,
+        None,
+        None,
+        None,
+    )
+    assert bad.handling_due == bad.due_on == rework.due_on
+    event = bad.events.get(action="rework")
+    assert (event.actor, event.from_status, event.to_status) == (
+        users["inspector"],
+        Status.REPLIED,
+        Status.IN_HANDLING,
+    )
+    assert "未回应赔偿诉求" in event.note
+    assert event.data["answered_on"] == "2026-03-20"
+    audit = AuditRecord.objects.get(action="case.rework", object_id=str(bad.pk))
+    assert audit.after["status"] == Status.IN_HANDLING
+    assert audit.before["replied_on"] == "2026-03-20"
+    good.refresh_from_db()
+    assert good.status == Status.REPLIED  # the passed answer stands
+
+    # 办结率 and 按期办结率 follow: the withdrawn answer no longer counts; the case is due again.
+    march = Period.parse("2026-03", today=date(2026, 3, 24))
+    counts = direct_counters(Case.objects.all(), period=march, today=date(2026, 3, 24))[None]
+    assert (counts["accepted"], counts["accepted_answered"], counts["answered"]) == (2, 1, 1)
+    assert rollup.verify() == []
+
+    # The unit answers the case, not the item; a supervisor cannot accept it either.
+    assert not may_answer(users["handler"], rework)
+    client = Client()
+    client.force_login(users["handler"])
+    page = client.get(f"/supervision/items/{rework.pk}/").content.decode()
+    assert 'id="answered-on-the-case"' in page
+    assert 'name="submit-answer"' not in page
+    with pytest.raises(DomainError) as exc:
+        item_answer(actor=users["handler"], item=rework, answer="已补充法律依据。")
+    assert exc.value.code == "answer_the_case"
     with pytest.raises(DomainError):
         item_accept(actor=users["supervisor"], item=rework)
 
-    # The unit re-answers: the answer goes to a second round, the rework waits for it.
-    rework = item_answer(
+    # The unit's new answer to the case is the re-answer: it closes the rework and goes to a
+    # second round of inspection.
+    bad = case_reply(
         actor=users["handler"],
-        item=rework,
-        answer="已补充法律依据并逐项答复赔偿诉求，重新送达答复意见书。",
+        case=bad,
+        outcome="supported",
+        text="已补充法律依据并逐项答复赔偿诉求，重新送达答复意见书。",
         today=date(2026, 4, 1),
     )
-    assert rework.status == ItemStatus.ANSWERED
+    assert (bad.status, bad.replied_on) == (Status.REPLIED, date(2026, 4, 1))
+    assert bad.events.filter(action="reply").last().data["on_time"] is True
+    rework.refresh_from_db()
+    assert (rework.status, rework.done_on, rework.answered_by) == (
+        ItemStatus.DONE,
+        date(2026, 4, 1),
+        users["handler"],
+    )
+    assert "逐项答复赔偿诉求" in rework.answer
+    assert rework.events.filter(action="reanswered").count() == 1
+    assert AuditRecord.objects.filter(action="supervision.item.reanswered").count() == 1
     second = QualityInspection.objects.get(case=bad, round=2)
     assert (second.reason, second.rework_of, second.result) == ("rework", rework, "")
     assert Notification.objects.filter(
         user=users["inspector"], kind="supervision.reinspect"
     ).exists()
+    year = Period.parse("2026", today=date(2026, 12, 31))
+    counts = direct_counters(Case.objects.all(), period=year, today=date(2026, 12, 31))[None]
+    assert (counts["accepted_answered"], counts["hnd_due"], counts["hnd_on_time"]) == (2, 2, 2)
+    assert rollup.verify() == []
 
     quality_decide(
         actor=users["inspector"], inspection=second, checks=ALL_MET, today=date(2026, 4, 2)
     )
     rework.refresh_from_db()
-    assert (rework.status, rework.done_on) == (ItemStatus.DONE, date(2026, 4, 2))
+    assert (rework.status, rework.done_on) == (ItemStatus.DONE, date(2026, 4, 1))
     assert pass_rate(start=YEAR[0], end=YEAR[1]).passed == 2
     assert pass_rate(start=YEAR[0], end=YEAR[1]).inspected == 3
     assert quality_counts(Period.year(2026)) == (2, 3)
+
+
+def test_a_late_re_answer_counts_as_late(users):
+    from xinfang.analytics.periods import Period
+
+    case = answered(users)  # answered 3-20, well within its 60 days
+    checks, notes = failing()
+    quality_decide(
+        actor=users["inspector"],
+        inspection=quality_select(actor=users["inspector"], case=case, today=date(2026, 3, 23)),
+        checks=checks,
+        notes=notes,
+        today=date(2026, 3, 23),
+    )
+    rework = SupervisionItem.objects.get(kind=ItemKind.REWORK)
+    case.refresh_from_db()
+    assert case.handling_due == rework.due_on == date(2026, 4, 7)
+    year = Period.parse("2026", today=date(2026, 12, 31))
+    counts = direct_counters(Case.objects.all(), period=year, today=date(2026, 12, 31))[None]
+    assert (counts["hnd_due"], counts["hnd_on_time"]) == (1, 0)  # due, not answered
+    case_reply(
+        actor=users["handler"],
+        case=case,
+        outcome="explained",
+        text="经重新核查，答复如下：相关诉求缺乏政策依据，已作解释说明。",
+        today=date(2026, 4, 10),
+    )
+    counts = direct_counters(Case.objects.all(), period=year, today=date(2026, 12, 31))[None]
+    assert (counts["hnd_due"], counts["hnd_on_time"], counts["accepted_answered"]) == (1, 0, 1)
+    assert rollup_counters(period=year, today=date(2026, 12, 31))[None] == counts
+    assert rollup.verify() == []
+
+
+def test_a_failed_case_under_review_keeps_its_answer_and_the_rework_runs_on_the_item(users):
+    case = answered(users)
+    inspection = quality_select(actor=users["inspector"], case=case, today=date(2026, 3, 23))
+    case_request_review(
+        actor=users["clerk"], case=case, reason="不服处理意见", today=date(2026, 3, 24)
+    )
+    checks, notes = failing()
+    quality_decide(
+        actor=users["inspector"],
+        inspection=inspection,
+        checks=checks,
+        notes=notes,
+        today=date(2026, 3, 25),
+    )
+    case.refresh_from_db()
+    assert case.status == Status.REVIEW_REQUESTED  # the level above is reviewing it
+    assert not case.events.filter(action="rework").exists()
+    rework = SupervisionItem.objects.get(kind=ItemKind.REWORK)
+    assert may_answer(users["handler"], rework)
+    item_answer(
+        actor=users["handler"], item=rework, answer="已补充说明材料。", today=date(2026, 3, 27)
+    )
+    second = QualityInspection.objects.get(case=case, round=2)
+    quality_decide(
+        actor=users["inspector"], inspection=second, checks=ALL_MET, today=date(2026, 3, 30)
+    )
+    rework.refresh_from_db()
+    assert (rework.status, rework.done_on) == (ItemStatus.DONE, date(2026, 3, 30))
 
 
 def test_failing_again_opens_a_new_rework(users):
@@ -189,8 +309,14 @@ def test_failing_again_opens_a_new_rework(users):
         notes=notes,
         today=date(2026, 3, 23),
     )
-    rework = SupervisionItem.objects.get(kind=ItemKind.REWORK)
-    item_answer(actor=users["handler"], item=rework, answer="已重新答复。", today=date(2026, 3, 25))
+    assert SupervisionItem.objects.get(kind=ItemKind.REWORK).status == ItemStatus.OPEN
+    case_reply(
+        actor=users["handler"],
+        case=case,
+        outcome="supported",
+        text="已重新答复，补充了依据。",
+        today=date(2026, 3, 25),
+    )
     second = QualityInspection.objects.get(round=2)
     quality_decide(
         actor=users["inspector"],
@@ -202,6 +328,10 @@ def test_failing_again_opens_a_new_rework(users):
     reworks = list(SupervisionItem.objects.filter(kind=ItemKind.REWORK).order_by("pk"))
     assert [r.status for r in reworks] == [ItemStatus.DONE, ItemStatus.OPEN]
     assert reworks[1].inspection == second
+    # ... and sends the case back again.
+    case.refresh_from_db()
+    assert (case.status, case.handling_due) == (Status.IN_HANDLING, reworks[1].due_on)
+    assert case.events.filter(action="rework").count() == 2
 
 
 def test_the_sample_takes_every_unsatisfied_and_late_answer_and_a_share_of_the_rest(users):
@@ -308,15 +438,33 @@ def test_a_decided_inspection_before_the_unsatisfied_rating_gets_a_new_round(use
 def test_no_new_round_while_a_failed_answer_is_being_reworked(users):
     case = answered(users, replied_on=date(2026, 3, 20))
     quality_sample(today=date(2026, 3, 20), rate=1.0)
+    case_evaluate(actor=users["clerk"], case=case, rating="unsatisfied", today=date(2026, 3, 21))
     checks, notes = failing()
     quality_decide(
         actor=users["inspector"],
         inspection=QualityInspection.objects.get(),
         checks=checks,
         notes=notes,
-        today=date(2026, 3, 21),
+        today=date(2026, 3, 22),
     )
-    case_evaluate(actor=users["clerk"], case=case, rating="unsatisfied", today=date(2026, 3, 25))
-    # The rework's answer is inspected in the next round; the sweep adds none of its own.
+    # The answer is withdrawn: nothing to rate, nothing for the sweep to draw.
+    with pytest.raises(DomainError):
+        case_evaluate(
+            actor=users["clerk"], case=case, rating="unsatisfied", today=date(2026, 3, 25)
+        )
     assert quality_sample(today=date(2026, 3, 26), rate=1.0)["unsatisfied"] == 0
-    assert QualityInspection.objects.count() == 1
+    # The re-answer is inspected in the rework's round; the sweep adds none of its own.
+    case_reply(
+        actor=users["handler"],
+        case=case,
+        outcome="supported",
+        text="已重新答复，补充了依据。",
+        today=date(2026, 3, 27),
+    )
+    assert quality_sample(today=date(2026, 3, 28), rate=1.0) == {
+        "unsatisfied": 0,
+        "overdue": 0,
+        "random": 0,
+    }
+    rounds = list(QualityInspection.objects.order_by("round").values_list("round", "reason"))
+    assert rounds == [(1, "random"), (2, "rework")]

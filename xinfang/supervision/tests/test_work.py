@@ -8,8 +8,14 @@ from datetime import date
 import pytest
 
 from xinfang.audit.models import AuditRecord
-from xinfang.cases.models import Case
-from xinfang.cases.services import case_accept, case_evaluate, case_set_joint_handling
+from xinfang.cases.models import Case, Status
+from xinfang.cases.services import (
+    case_accept,
+    case_evaluate,
+    case_reply,
+    case_request_review,
+    case_set_joint_handling,
+)
 from xinfang.core.errors import DomainError, PermissionDeniedError
 from xinfang.core.models import Notification
 from xinfang.org.models import Unit
@@ -272,13 +278,66 @@ def test_an_unsatisfied_rating_opens_one_follow_up_that_can_reopen_handling(user
         case,
         date(2026, 4, 15),
     )
-    # A follow-up rework is checked by the bureau (no re-inspection).
-    rework = item_answer(actor=users["handler"], item=rework, answer="已重新维修，信访人确认。")
-    item_accept(actor=users["supervisor"], item=rework)
+    # The case itself goes back to the unit, due with the rework; the rating of the withdrawn
+    # answer is kept in the timeline, and the new answer will be rated afresh.
+    case.refresh_from_db()
+    assert (case.status, case.replied_on, case.handling_due, case.rating) == (
+        Status.IN_HANDLING,
+        None,
+        date(2026, 4, 15),
+        "",
+    )
+    event = case.events.get(action="rework")
+    assert (event.actor, event.from_status) == (users["supervisor"], Status.EVALUATED)
+    assert (event.data["rating"], event.data["rated_on"]) == ("unsatisfied", "2026-03-25")
+    assert "仍然漏水" in event.note
+    # The unit answers the case (not the item); that answer closes the rework and the
+    # follow-up's opener is told.
+    with pytest.raises(DomainError):
+        item_answer(actor=users["handler"], item=rework, answer="已重新维修，信访人确认。")
+    case_reply(
+        actor=users["handler"],
+        case=case,
+        outcome="supported",
+        text="已重新维修楼顶防水层，经信访人现场确认不再漏水。",
+        today=date(2026, 4, 10),
+    )
+    rework.refresh_from_db()
+    assert (rework.status, rework.done_on) == (ItemStatus.DONE, date(2026, 4, 10))
+    assert Notification.objects.filter(
+        user=users["supervisor"], kind="supervision.reanswered"
+    ).exists()
+    with pytest.raises(DomainError):
+        item_accept(actor=users["supervisor"], item=rework)
+    # The petitioner rates the new answer; a second 不满意 would get a call of its own.
+    case_evaluate(actor=users["clerk"], case=case, rating="satisfied", today=date(2026, 4, 12))
+    assert follow_ups_open(today=date(2026, 4, 13)) == 0
     with pytest.raises(DomainError):
         follow_up_record(
             actor=users["supervisor"], follow_up=follow_up, outcome="resolved", notes="再记录一次"
         )
+
+
+def test_handle_again_on_a_case_under_review_leaves_the_case_to_the_review(users):
+    case = answered(users)
+    case_evaluate(actor=users["clerk"], case=case, rating="unsatisfied", today=date(2026, 3, 25))
+    follow_ups_open(today=date(2026, 3, 26))
+    case_request_review(
+        actor=users["clerk"], case=case, reason="不服处理意见", today=date(2026, 3, 27)
+    )
+    follow_up_record(
+        actor=users["supervisor"],
+        follow_up=FollowUp.objects.get(),
+        outcome="reopen",
+        notes="仍然漏水，要求重新处理",
+        due_on=date(2026, 4, 15),
+        today=date(2026, 3, 30),
+    )
+    case.refresh_from_db()
+    assert case.status == Status.REVIEW_REQUESTED
+    rework = SupervisionItem.objects.get(kind=ItemKind.REWORK)
+    rework = item_answer(actor=users["handler"], item=rework, answer="已补充维修，附照片。")
+    item_accept(actor=users["supervisor"], item=rework)
 
 
 def test_participation_and_satisfaction_follow_the_domain_rules(users):

@@ -1,0 +1,1 @@
+"""Benchmark harness (make bench, make bench-quick): docs/benchmark.md."""
