@@ -188,10 +188,15 @@ class EvaluateForm(ActionForm):
 
 class MergeForm(ActionForm):
     into = forms.CharField(label=_("Number of the earlier case"), max_length=32)
+    user: Any = None  # set by action_form: the earlier case must be one this user may see
 
     def clean_into(self) -> Case:
+        from .selectors import cases_visible_to
+
         number = self.cleaned_data["into"].strip()
-        case = Case.objects.filter(number=number).first()
+        visible = cases_visible_to(self.user) if self.user is not None else Case.objects.none()
+        # a case out of sight answers like a number that does not exist
+        case = visible.filter(number=number).first()
         if case is None:
             raise forms.ValidationError(_("No case with this number."))
         return case
@@ -220,6 +225,8 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
 }
 
 
-def action_form(action: Action, case: Case, data: Any = None) -> ActionForm:
+def action_form(action: Action, case: Case, data: Any = None, *, user: Any = None) -> ActionForm:
     form = ACTION_FORMS[action](data, initial={"version": case.version}, prefix=action.value)
+    if isinstance(form, MergeForm):
+        form.user = user
     return form

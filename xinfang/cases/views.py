@@ -374,7 +374,7 @@ def case_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise Http404 from exc
     if act not in ACTION_FORMS:
         raise Http404
-    form = action_form(act, case, request.POST)
+    form = action_form(act, case, request.POST, user=request.user)
     if form.is_valid():
         try:
             case = _run(act, request.user, case, form.cleaned_data)

@@ -173,3 +173,20 @@ def test_merge_return_and_joint_handling_from_the_web(client, users):
     assert act(client, original, "return", reason="牵头单位应为人社局").status_code in (302, 400)
     original.refresh_from_db()
     assert original.status in (Status.RETURNED, Status.ROUTED)
+
+
+def test_merge_into_a_case_out_of_sight_answers_like_an_unknown_number(client, users):
+    """An accusation against the clerk's own bureau is hidden from the clerk; guessing its
+    number on the merge form must not reveal (or use) it."""
+    from xinfang.cases.models import PetitionType
+
+    hidden = register(
+        users, petition_type=PetitionType.ACCUSATION, accused_units=[users["clerk"].unit]
+    )
+    repeat = register(users)
+    login(client, users, "clerk")
+    response = act(client, repeat, "merge", into=hidden.number)
+    assert response.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="id_merge-into_error"' in response.content.decode()
+    repeat.refresh_from_db()
+    assert repeat.status != Status.MERGED
