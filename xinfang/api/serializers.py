@@ -449,6 +449,16 @@ class BodySerializer(serializers.Serializer[Any]):
                         code="wrong_type",
                     )
                 ]
+                continue
+            # the schema's maxLength is about the string sent; DRF would trim first
+            limit = getattr(field, "max_length", None)
+            if isinstance(value, str) and isinstance(limit, int) and len(value) > limit:
+                wrong[name] = [
+                    serializers.ErrorDetail(
+                        str(field.error_messages["max_length"]).format(max_length=limit),
+                        code="max_length",
+                    )
+                ]
         if not wrong:
             return super().to_internal_value(data)
         errors: dict[str, Any] = {}
