@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ErrorDetail, ValidationError
@@ -14,8 +14,9 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from xinfang.cases.models import Case
+from xinfang.cases.models import Attachment, Case, CaseDocument, PetitionType, Review, Status
 from xinfang.cases.selectors import cases_visible_to
+from xinfang.org.models import Unit
 
 from .errors import exception_handler
 from .permissions import DeclaredCapability
@@ -100,8 +101,25 @@ def registered_data(request: Request, case: Case) -> Any:
     query code, deadlines and next actions. Not a read of stored personal data (the
     registration itself is audited), so not audited again. When the case is out of the
     registrant's sight from now on (an accusation against their own unit), it offers no
-    actions: any further request about it answers 404."""
-    prefetch_related_objects([case], *CASE_RELATIONS)
+    actions: any further request about it answers 404.
+
+    What registration cannot have written is not read back: a new case has no co-units,
+    reviews or attachments, accused units only when it is an accusation
+    (``case_register`` refuses them otherwise) and a document only when it was not accepted
+    (the notice of non-acceptance). The empty querysets cost no SQL."""
+    prefetch_related_objects(
+        [case],
+        "petitioners",
+        Prefetch("co_units", queryset=Unit.objects.none()),
+        Prefetch("reviews", queryset=Review.objects.none()),
+        Prefetch("attachments", queryset=Attachment.objects.none()),
+        "accused_units"
+        if case.petition_type == PetitionType.ACCUSATION
+        else Prefetch("accused_units", queryset=Unit.objects.none()),
+        "documents"
+        if case.status == Status.NOT_ACCEPTED
+        else Prefetch("documents", queryset=CaseDocument.objects.none()),
+    )
     visible = visible_cases(request).filter(pk=case.pk).exists()
     return CaseDetailSerializer(
         case,

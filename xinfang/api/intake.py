@@ -128,6 +128,9 @@ def _routing_advice(
         top=SUGGESTIONS,
         limit=EARLIER_CASES,
         exclude=exclude,
+        # The case just registered from these words has their segmentation already (with
+        # its request text; without one it is exactly the text the check looks up).
+        search_text=exclude.search_text if exclude is not None and not exclude.request else None,
     )
     return {
         "routing_model": advice["model"],

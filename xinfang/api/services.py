@@ -110,6 +110,8 @@ def api_token_touch(*, token: ApiToken, now: datetime) -> None:
     """Note when a token was last used (at most once a minute, by a conditional update, so
     concurrent requests never contend for the row). Bookkeeping, not a change of the token:
     not audited."""
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USED_RESOLUTION:
+        return  # noted within the last minute, as read with the token: nothing to write
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)

@@ -15,7 +15,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +49,12 @@ from .transitions import TRANSITIONS, Action, check
 MAX_REPRESENTATIVES = 5
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 QUERY_CODE_LENGTH = 8
+
+# Sent by case_register inside its transaction once the case and its petitioners are written
+# (the petitioners with bulk_create, which sends no post_save): kwargs ``case`` and
+# ``petitioners`` (saved, with ids). The routing area keys the petitioners for its repeat
+# check on it.
+case_registered = Signal()
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,20 @@ def _due(step: Step, start: date, *, extension_days: int = 0, paused_days: int =
 
 def next_number(key: str) -> int:
     """The next value of a counter; the locked row keeps it unique across processes."""
+    if connection.features.can_return_columns_from_insert:
+        # One statement on SQLite >= 3.35 and PostgreSQL: the UPDATE locks the row.
+        table = connection.ops.quote_name(NumberSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {connection.ops.quote_name('last')} = "  # noqa: S608
+                f"{connection.ops.quote_name('last')} + 1 "
+                f"WHERE {connection.ops.quote_name('key')} = %s "
+                f"RETURNING {connection.ops.quote_name('last')}",
+                [key],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
     with transaction.atomic():
         seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=key)
         seq.last += 1
@@ -243,9 +264,19 @@ def case_register(
             code="missing_assigned_deadline",
             field="deadline_assigned",
         )
+    route_due = _due(Step.REGISTER_ROUTE, received_on)
+    not_accepted_reason = ""
+    if repeat_of is not None and repeat_of.status == Status.TERMINATED:
+        not_accepted_reason = _(
+            "The same request on the same facts and reasons was terminated after "
+            "re-review in case %(number)s and is not accepted again "
+            "(信访工作条例 art. 36)."
+        ) % {"number": repeat_of.number}
+    terminated = bool(not_accepted_reason)
     with transaction.atomic():
         seq = next_number(f"case-{received_on.year}")
         county = settings.XINFANG["COUNTY_CODE"]
+        # Written once, complete: status and current due date are known before the INSERT.
         case = Case.objects.create(
             number=f"XF{county}-{received_on.year}-{seq:06d}",
             query_code=new_query_code(),
@@ -266,10 +297,13 @@ def case_register(
             deadline_assigned=deadline_assigned,
             repeat_of=repeat_of,
             is_repeat=repeat_of is not None,
-            route_due=_due(Step.REGISTER_ROUTE, received_on),
+            route_due=route_due,
+            status=Status.NOT_ACCEPTED if terminated else Status.REGISTERED,
+            not_accepted_reason=not_accepted_reason,
+            due_on=None if terminated else route_due,
         )
-        case.due_on = case.route_due
-        case.accused_units.set(accused)
+        if accused:
+            case.accused_units.add(*accused)
         people = [
             Petitioner(
                 case=case,
@@ -286,15 +320,7 @@ def case_register(
         for person in people:
             person.refresh_digests()  # bulk_create skips save()
         Petitioner.objects.bulk_create(people)
-        if repeat_of is not None and repeat_of.status == Status.TERMINATED:
-            case.status = Status.NOT_ACCEPTED
-            case.not_accepted_reason = _(
-                "The same request on the same facts and reasons was terminated after "
-                "re-review in case %(number)s and is not accepted again "
-                "(信访工作条例 art. 36)."
-            ) % {"number": repeat_of.number}
-            case.due_on = None
-        case.save()
+        case_registered.send(sender=Case, case=case, petitioners=people)
         _event(case, actor=actor, action="register", note=case.not_accepted_reason)
         audit_log(
             actor=actor,

@@ -27,20 +27,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jieba
-import joblib
-import sklearn
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
 
+from .compact import CompactClassifier
 from .conf import model_dir, routing_setting
 from .datasets import TEST_FILE, Dataset, Example, public_split, training_set
 from .text import classifier_text
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+# scikit-learn (and SciPy, joblib) are imported only where a model is trained, evaluated
+# against a baseline or converted: a web process serves the compact form (compact.py) and
+# never imports them (about 90 MB of a worker's memory).
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,11 @@ def join_chars(text: str) -> str:
 
 
 def build_pipeline() -> Pipeline:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
     features = FeatureUnion(
         [
             ("words", TfidfVectorizer(token_pattern=SPACE_SEPARATED, sublinear_tf=True)),
@@ -89,6 +95,10 @@ def build_pipeline() -> Pipeline:
 
 def build_baseline() -> Pipeline:
     """The plain baseline the issue asks for: TF-IDF (scikit-learn defaults) + linear SVM."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import Pipeline
+    from sklearn.svm import LinearSVC
+
     return Pipeline([("tfidf", TfidfVectorizer()), ("svm", LinearSVC())])
 
 
@@ -103,9 +113,11 @@ def normalise_all(texts: Sequence[str], progress: Progress | None = None) -> lis
 
 @dataclass
 class RoutingModel:
-    """A loaded, trained classifier and its manifest."""
+    """A loaded, trained classifier and its manifest. ``pipeline``: the fitted scikit-learn
+    pipeline, or its compact form (compact.CompactClassifier: what a loaded model serves);
+    both offer ``predict_proba`` and ``classes_``."""
 
-    pipeline: Pipeline
+    pipeline: Any
     manifest: dict[str, Any]
 
     @property
@@ -169,6 +181,8 @@ def percentile(ordered: Sequence[float], pct: float) -> float:
 def metrics(
     truth: Sequence[str], predicted: Sequence[str], *, latencies: Sequence[float] | None = None
 ) -> dict[str, Any]:
+    from sklearn.metrics import accuracy_score, f1_score
+
     labels = sorted(set(truth) | set(predicted))
     per_class = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
     result: dict[str, Any] = {
@@ -236,8 +250,13 @@ def train_and_save(
         with_cases=with_cases, limit=limit, max_cases=int(routing_setting("MAX_CASE_EXAMPLES"))
     )
     say(f"training data: {len(data.examples):,} texts from {data.sources}")
+    import joblib
+    import sklearn
+
     pipeline = fit(data, say)
-    model = RoutingModel(pipeline=pipeline, manifest={})
+    # Evaluated as it will be served: the compact form of the pipeline.
+    compact = CompactClassifier.from_pipeline(pipeline)
+    model = RoutingModel(pipeline=compact, manifest={})
     say("evaluating on the held-out test split")
     test = public_split(TEST_FILE)
     if evaluation_limit and evaluation_limit < len(test):
@@ -248,11 +267,15 @@ def train_and_save(
     version = f"{created:%Y%m%dT%H%M%S%f}-{data_hash[:8]}"
     model_path = directory / f"{PREFIX}{version}.joblib"
     joblib.dump({"format": FORMAT, "pipeline": pipeline}, model_path, compress=3)
+    compact_path = directory / f"{PREFIX}{version}.npz"
+    compact.save(compact_path)
     manifest = {
         "version": version,
         "created_at": created.isoformat(),
         "file": model_path.name,
         "sha256": _sha256(model_path),
+        "compact_file": compact_path.name,
+        "compact_sha256": _sha256(compact_path),
         "data": {
             "hash": data_hash,
             "rows": len(data.examples),
@@ -295,11 +318,36 @@ def retrain_with_cases(
     return train_and_save(directory=directory, with_cases=True, progress=progress)
 
 
+# Manifests read per folder, kept with the names, sizes and modification times of the files
+# they came from: a request then costs a listing of the folder instead of reading and parsing
+# every manifest twice (routing_advice and suggest). A file changed within the same tick of
+# the file system's clock would keep its time, so only files unchanged for a while are cached
+# (as git does with its index).
+_manifest_cache: dict[str, tuple[tuple[tuple[str, int, int], ...], list[dict[str, Any]]]] = {}
+_SETTLED_NS = 2_000_000_000
+
+
 def manifests(directory: Path | None = None) -> list[dict[str, Any]]:
     """Every model manifest in the directory, newest first."""
     directory = directory or model_dir()
     if not directory.is_dir():
         return []
+    try:
+        stats = [(path, path.stat()) for path in directory.glob(f"{PREFIX}*.json")]
+    except OSError:  # a file renamed or deleted meanwhile: read afresh
+        return _read_manifests(directory)
+    stamp = tuple(sorted((p.name, st.st_mtime_ns, st.st_size) for p, st in stats))
+    cached = _manifest_cache.get(str(directory))
+    if cached is not None and cached[0] == stamp:
+        return list(cached[1])
+    found = _read_manifests(directory)
+    newest = max((st.st_mtime_ns for _p, st in stats), default=0)
+    if time.time_ns() - newest > _SETTLED_NS:
+        _manifest_cache[str(directory)] = (stamp, found)
+    return list(found)
+
+
+def _read_manifests(directory: Path) -> list[dict[str, Any]]:
     found = []
     for path in directory.glob(f"{PREFIX}*.json"):
         try:
@@ -320,6 +368,24 @@ def newest_passing(directory: Path | None = None) -> dict[str, Any] | None:
 
 
 def load(manifest: dict[str, Any], directory: Path | None = None) -> RoutingModel:
+    """The model in its compact form (compact.py), checked against the manifest. A model
+    trained before the compact form existed is converted from its pipeline (then
+    scikit-learn is imported in this process)."""
+    directory = directory or model_dir()
+    compact_name = manifest.get("compact_file")
+    if compact_name:
+        compact_path = directory / str(compact_name)
+        if _sha256(compact_path) != manifest.get("compact_sha256"):
+            raise ValueError(f"model file {compact_path.name} does not match its manifest")
+        return RoutingModel(pipeline=CompactClassifier.load(compact_path), manifest=manifest)
+    pipeline = load_pipeline(manifest, directory)
+    return RoutingModel(pipeline=CompactClassifier.from_pipeline(pipeline), manifest=manifest)
+
+
+def load_pipeline(manifest: dict[str, Any], directory: Path | None = None) -> Pipeline:
+    """The fitted scikit-learn pipeline of a model (training, comparison)."""
+    import joblib
+
     directory = directory or model_dir()
     path = directory / str(manifest["file"])
     if _sha256(path) != manifest.get("sha256"):
@@ -327,7 +393,8 @@ def load(manifest: dict[str, Any], directory: Path | None = None) -> RoutingMode
     payload = joblib.load(path)  # our own file, checked against the manifest above
     if payload.get("format") != FORMAT:
         raise ValueError(f"model file {path.name} has an unknown format")
-    return RoutingModel(pipeline=payload["pipeline"], manifest=manifest)
+    pipeline: Pipeline = payload["pipeline"]
+    return pipeline
 
 
 _loaded: dict[tuple[str, str], RoutingModel] = {}

@@ -12,11 +12,12 @@ them. Parameters and the measured precision and recall: docs/routing.md.
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
@@ -34,9 +35,48 @@ SEED = 1
 # Pinned: stored band keys must not change when datasketch changes its default scheme.
 SCHEME = "affine32"
 BAND_FIELDS = [f"b{i}" for i in range(BANDS)]
-_PERMUTATIONS = MinHash(
-    num_perm=NUM_PERM, seed=SEED, scheme=SCHEME
-).permutations  # shared, computed once
+
+
+# datasketch's MinHash (scheme "affine32", seed 1, 24 permutations), computed here with numpy
+# alone: importing datasketch imports SciPy (about 60 MB in every web worker) for its LSH
+# parameter search, which this index does not use. tests/test_fingerprints.py checks that the
+# values are datasketch's, bit for bit (stored band keys depend on them).
+def _affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+_PERMUTATIONS = _affine32_permutations(NUM_PERM, SEED)  # shared, computed once
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (datasketch's pre-mix of the input hashes)."""
+    hv = hv ^ (hv >> np.uint32(16))
+    hv = hv * np.uint32(0x85EBCA6B)
+    hv = hv ^ (hv >> np.uint32(13))
+    hv = hv * np.uint32(0xC2B2AE35)
+    mixed: np.ndarray = hv ^ (hv >> np.uint32(16))
+    return mixed
+
+
+def minhash_values(items: Iterable[bytes]) -> np.ndarray:
+    """The 24 MinHash values (uint32) of a set of byte strings, as
+    ``datasketch.MinHash(num_perm=24, seed=1, scheme="affine32").update_batch(items)``."""
+    hashes = [
+        struct.unpack("<I", hashlib.sha1(item, usedforsecurity=False).digest()[:4])[0]
+        for item in items
+    ]
+    values = np.full(NUM_PERM, np.uint32(0xFFFFFFFF), dtype=np.uint32)
+    if not hashes:
+        return values
+    a, b = _PERMUTATIONS
+    hv = _fmix32(np.array(hashes, dtype=np.uint32).reshape(-1, 1))
+    with np.errstate(over="ignore"):
+        permuted = hv * a + b  # wraps around: modulo 2^32
+    smallest: np.ndarray = np.minimum(values, permuted.min(axis=0))
+    return smallest
 
 
 def shingles(words: Sequence[str]) -> set[bytes]:
@@ -46,18 +86,23 @@ def shingles(words: Sequence[str]) -> set[bytes]:
 def band_keys(search_text: str) -> list[int | None]:
     """The 12 band keys of a text (signed 64-bit, as databases store them); None when the text
     has no word pairs."""
+    return list(_band_keys(search_text))
+
+
+@lru_cache(maxsize=64)
+def _band_keys(search_text: str) -> tuple[int | None, ...]:
+    # Remembered for a few texts: registration fingerprints the new case and the repeat check
+    # right after it looks up the same text (a pure function of the text).
     pairs = shingles(search_words(search_text))
     if not pairs:
-        return [None] * BANDS
-    mh = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_PERMUTATIONS, scheme=SCHEME)
-    mh.update_batch(list(pairs))
-    values = np.asarray(mh.hashvalues)
+        return (None,) * BANDS
+    values = minhash_values(pairs)
     keys: list[int | None] = []
     for band in range(BANDS):
         chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()
         digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    return tuple(keys)
 
 
 def person_key(name: str, division_id: int | None) -> str:
@@ -76,8 +121,12 @@ def fingerprint_values(search_text: str) -> dict[str, Any]:
 
 
 def fingerprint_case(case: Case) -> None:
-    CaseFingerprint.objects.update_or_create(
-        case_id=case.pk, defaults=fingerprint_values(case.search_text)
+    """Write or rewrite the case's fingerprint (one INSERT ... ON CONFLICT DO UPDATE)."""
+    CaseFingerprint.objects.bulk_create(
+        [CaseFingerprint(case_id=case.pk, **fingerprint_values(case.search_text))],
+        update_conflicts=True,
+        unique_fields=["case"],
+        update_fields=["words", *BAND_FIELDS],
     )
 
 
@@ -91,11 +140,28 @@ def key_petitioner(petitioner: Petitioner) -> None:
         PetitionerKey.objects.filter(petitioner_id=petitioner.pk).delete()
 
 
+def key_petitioners(case: Case, petitioners: Sequence[Petitioner]) -> None:
+    """Key the given petitioners of ``case`` in one statement (upsert); those without a key
+    (erased name) lose a stale one."""
+    keys = [
+        PetitionerKey(petitioner_id=p.pk, case_id=case.pk, key=person_key(p.name, case.division_id))
+        for p in petitioners
+    ]
+    if any(k.key for k in keys):
+        PetitionerKey.objects.bulk_create(
+            [k for k in keys if k.key],
+            update_conflicts=True,
+            unique_fields=["petitioner"],
+            update_fields=["case", "key"],
+        )
+    unkeyed = [k.petitioner_id for k in keys if not k.key]
+    if unkeyed:
+        PetitionerKey.objects.filter(petitioner_id__in=unkeyed).delete()
+
+
 def key_case_petitioners(case: Case) -> None:
-    """Key the petitioners of a case (registration creates them with bulk_create, which sends
-    no signals, then saves the case)."""
-    for petitioner in Petitioner.objects.filter(case_id=case.pk).select_related("case"):
-        key_petitioner(petitioner)
+    """Key the petitioners of a case (e.g. after an edit of its place)."""
+    key_petitioners(case, list(Petitioner.objects.filter(case_id=case.pk)))
 
 
 def candidate_filter(keys: Iterable[int | None]) -> Q:

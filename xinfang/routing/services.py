@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +26,7 @@ from xinfang.cases.selectors import cases_visible_to
 from xinfang.core.crypto import blind_index
 from xinfang.org.models import Division, Unit
 
-from .classifier import READY, model_for_request
+from .classifier import READY, RoutingModel, model_for_request
 from .conf import routing_setting
 from .fingerprints import band_keys, candidate_filter, person_key
 from .models import CaseFingerprint, PetitionerKey
@@ -75,16 +76,20 @@ class Suggestion:
         }
 
 
-def suggest(*, title: str, content: str, top: int = 3) -> list[Suggestion]:
+def suggest(
+    *, title: str, content: str, top: int = 3, model: RoutingModel | None = None
+) -> list[Suggestion]:
     """The ``top`` most likely categories for a petition, most likely first.
 
     Labels map to categories by name (the first seven categories are the labels of the public
     data; cases learnt with ``routing_train --with-cases`` add the bureau's own). Empty when
-    the text is empty or no model passed evaluation."""
+    the text is empty or no model passed evaluation. ``model``: the current model when the
+    caller has it already (routing_advice), else it is looked up."""
     text = petition_text(title=title, content=content)
     if not text.strip() or top < 1:
         return []
-    model, _status = model_for_request()
+    if model is None:
+        model, _status = model_for_request()
     if model is None:
         return []
     ranked = model.rank(text)[:top]
@@ -136,32 +141,35 @@ class SimilarCase:
 def _person_case_ids(
     *, id_number: str | None, phone: str | None, name: str | None, division: Division | None
 ) -> set[int]:
-    ids: set[int] = set()
+    """Cases of the same person: by ID-number digest, phone digest, or name + place (the keyed
+    digest of ``PetitionerKey``, confirmed on the record since a key may be stale after a purge
+    or an edit without signals). One query; at most ``MAX_PERSON_CASES`` by each way."""
+    ways: list[Q] = []
     if id_number and (digest := blind_index(id_number)):
-        ids |= set(
-            Petitioner.objects.filter(id_number_digest=digest).values_list("case_id", flat=True)[
-                :MAX_PERSON_CASES
-            ]
-        )
-    if phone and (digest := blind_index(phone)):
-        ids |= set(
-            Petitioner.objects.filter(phone_digest=digest).values_list("case_id", flat=True)[
-                :MAX_PERSON_CASES
-            ]
-        )
-    if name and division is not None and (key := person_key(name, division.pk)):
-        keyed = list(
-            PetitionerKey.objects.filter(key=key).values_list("case_id", flat=True)[
-                :MAX_PERSON_CASES
-            ]
-        )
-        # The key may be stale (a purge or edit without signals): confirm on the record.
-        ids |= set(
-            Petitioner.objects.filter(case_id__in=keyed, name=name.strip()).values_list(
-                "case_id", flat=True
+        ways.append(
+            Q(
+                pk__in=Petitioner.objects.filter(id_number_digest=digest)
+                .order_by("pk")
+                .values("pk")[:MAX_PERSON_CASES]
             )
         )
-    return ids
+    if phone and (digest := blind_index(phone)):
+        ways.append(
+            Q(
+                pk__in=Petitioner.objects.filter(phone_digest=digest)
+                .order_by("pk")
+                .values("pk")[:MAX_PERSON_CASES]
+            )
+        )
+    if name and division is not None and (key := person_key(name, division.pk)):
+        keyed = PetitionerKey.objects.filter(key=key).values("case_id")[:MAX_PERSON_CASES]
+        ways.append(Q(case_id__in=keyed, name=name.strip()))
+    if not ways:
+        return set()
+    condition = ways[0]
+    for way in ways[1:]:
+        condition |= way
+    return set(Petitioner.objects.filter(condition).values_list("case_id", flat=True))
 
 
 def similar_cases(
@@ -175,15 +183,19 @@ def similar_cases(
     division: Division | None = None,
     limit: int = 5,
     exclude: Case | None = None,
+    search_text: str | None = None,
 ) -> list[SimilarCase]:
     """Earlier cases of the same person or the same matter, most relevant first: repeats
     (same person, word Jaccard >= ``SAME_MATTER_JACCARD``), then near-identical matters of
     other petitioners (LSH candidate and Jaccard >= ``NEAR_DUPLICATE_JACCARD``), then the same
-    person's other matters, newest first. Only cases ``cases_visible_to(user)``."""
+    person's other matters, newest first. Only cases ``cases_visible_to(user)``.
+
+    ``search_text``: ``search_text_for(title=title, content=content)`` when the caller has it
+    already (the API after registering a case without a separate request text)."""
     visible = cases_visible_to(user)
     if exclude is not None:
         visible = visible.exclude(pk=exclude.pk)
-    text = search_text_for(title=title, content=content)
+    text = search_text_for(title=title, content=content) if search_text is None else search_text
     words = word_set(text)
     same = float(routing_setting("SAME_MATTER_JACCARD"))
     near = float(routing_setting("NEAR_DUPLICATE_JACCARD"))
@@ -191,28 +203,28 @@ def similar_cases(
     person_ids = _person_case_ids(
         id_number=petitioner_id_number, phone=phone, name=name, division=division
     )
-    scored: dict[int, tuple[str, float, date]] = {}
-    if person_ids:
-        rows = visible.filter(pk__in=person_ids).values_list("pk", "search_text", "received_on")
-        for pk, other_text, received in rows:
-            similarity = jaccard(words, word_set(other_text))
-            reason = REASON_REPEAT if similarity >= same else REASON_SAME_PERSON
-            scored[pk] = (reason, similarity, received)
-
+    # The person's cases and the LSH candidates (at most MAX_CANDIDATES, newest first) are
+    # read in one query; each row is then judged by the way it was found.
+    ways = [Q(pk__in=person_ids)] if person_ids else []
     keys = band_keys(text)
     if words and any(k is not None for k in keys):
-        candidates = list(
+        candidates = (
             CaseFingerprint.objects.filter(candidate_filter(keys))
             .order_by("-case_id")
-            .values_list("case_id", flat=True)[:MAX_CANDIDATES]
+            .values("case_id")[:MAX_CANDIDATES]
         )
-        candidates = [pk for pk in candidates if pk not in scored]
-        if candidates:
-            rows = visible.filter(pk__in=candidates).values_list("pk", "search_text", "received_on")
-            for pk, other_text, received in rows:
-                similarity = jaccard(words, word_set(other_text))
-                if similarity >= near:
-                    scored[pk] = (REASON_SIMILAR_MATTER, similarity, received)
+        ways.append(Q(pk__in=candidates))
+    scored: dict[int, tuple[str, float, date]] = {}
+    if ways:
+        wanted = ways[0] | ways[1] if len(ways) == 2 else ways[0]
+        rows = visible.filter(wanted).values_list("pk", "search_text", "received_on")
+        for pk, other_text, received in rows:
+            similarity = jaccard(words, word_set(other_text))
+            if pk in person_ids:
+                reason = REASON_REPEAT if similarity >= same else REASON_SAME_PERSON
+                scored[pk] = (reason, similarity, received)
+            elif similarity >= near:
+                scored[pk] = (REASON_SIMILAR_MATTER, similarity, received)
 
     order = {REASON_REPEAT: 0, REASON_SIMILAR_MATTER: 1, REASON_SAME_PERSON: 2}
 
@@ -223,7 +235,7 @@ def similar_cases(
         return (order[reason], -similarity, -received.toordinal())
 
     chosen = sorted(scored.items(), key=rank)[: max(limit, 0)]
-    cases = visible.in_bulk([pk for pk, _ in chosen])
+    cases = visible.in_bulk([pk for pk, _ in chosen]) if chosen else {}
     return [
         SimilarCase(case=cases[pk], reason=reason, similarity=similarity)
         for pk, (reason, similarity, _received) in chosen
@@ -243,6 +255,7 @@ def routing_advice(
     top: int = 3,
     limit: int = 5,
     exclude: Case | None = None,
+    search_text: str | None = None,
 ) -> dict[str, Any]:
     """Suggestions and earlier related cases for a petition being registered, as plain data::
 
@@ -255,7 +268,8 @@ def routing_advice(
 
     Advice only: nothing is written, the clerk decides. ``similar`` holds only cases
     ``cases_visible_to(user)``. ``model_status`` is "training" on a fresh installation until
-    the model built from the bundled data has passed evaluation (then suggestions appear)."""
+    the model built from the bundled data has passed evaluation (then suggestions appear).
+    ``search_text``: as for :func:`similar_cases`."""
     has_text = bool(title.strip() or content.strip())
     # An empty form does not start a training on a fresh installation; the first text does.
     model, status = model_for_request(start_training=has_text)
@@ -267,7 +281,12 @@ def routing_advice(
     }
     if not has_text:
         return result
-    result["suggestions"] = [s.as_dict() for s in suggest(title=title, content=content, top=top)]
+    result["suggestions"] = [
+        s.as_dict()
+        for s in suggest(
+            title=title, content=content, top=top, model=model if status == READY else None
+        )
+    ]
     result["similar"] = [
         s.as_dict()
         for s in similar_cases(
@@ -280,6 +299,7 @@ def routing_advice(
             division=division,
             limit=limit,
             exclude=exclude,
+            search_text=search_text,
         )
     ]
     return result

@@ -9,8 +9,9 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from xinfang.cases.models import Case, Petitioner
+from xinfang.cases.services import case_registered
 
-from .fingerprints import fingerprint_case, key_case_petitioners, key_petitioner
+from .fingerprints import fingerprint_case, key_case_petitioners, key_petitioner, key_petitioners
 
 
 @receiver(post_save, sender=Case, dispatch_uid="routing.fingerprint_case")
@@ -32,3 +33,12 @@ def _petitioner_saved(
     if raw:
         return
     key_petitioner(instance)
+
+
+@receiver(case_registered, dispatch_uid="routing.key_registered_petitioners")
+def _case_registered(
+    sender: type[Case], case: Case, petitioners: list[Petitioner], **kwargs: Any
+) -> None:
+    # Registration writes the petitioners with bulk_create (no post_save) after the case
+    # itself was saved (and fingerprinted once, above): key them here, in one statement.
+    key_petitioners(case, petitioners)

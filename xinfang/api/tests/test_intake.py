@@ -184,3 +184,44 @@ def test_near_identical_matter_of_another_petitioner_is_found(api, users, march_
     found = {c["id"]: c for c in response.json()["intake"]["earlier_cases"]}
     assert found[earlier.pk]["reason"] == "similar_matter"
     assert found[earlier.pk]["similarity"] >= 0.3
+
+
+@pytest.mark.parametrize("kind", ["plain", "accusation", "repeat_of_terminated"])
+def test_the_registration_answer_is_what_a_read_of_the_case_shows(api, users, march_2026, kind):
+    """The answer is built from what registration wrote, without reading it all back; it must
+    be exactly what GET /api/v1/cases/{id}/ then shows (people, accused units, documents,
+    timeline, deadlines, actions)."""
+    from xinfang.cases.models import Status
+
+    body = dict(REGISTRATION)
+    if kind == "accusation":
+        body.update(petition_type="accusation", accused_units=["zjj", "rsj"])
+    if kind == "repeat_of_terminated":
+        earlier = register(users, received_on=date(2026, 2, 1))
+        Case.objects.filter(pk=earlier.pk).update(status=Status.TERMINATED)
+        body["repeat_of"] = earlier.pk
+    client = api("clerk")
+    registered = client.post("/api/v1/cases/", body)
+    assert registered.status_code == 201, registered.json()
+    answer = registered.json()
+    answer.pop("intake")
+    read = client.get(f"/api/v1/cases/{answer['id']}/").json()
+    assert answer == read
+    if kind == "accusation":
+        assert {u["code"] for u in answer["accused_units"]} == {"zjj", "rsj"}
+    if kind == "repeat_of_terminated":
+        assert answer["status"] == "not_accepted"
+        assert answer["due_on"] is None
+        assert [d["kind"] for d in answer["documents"]] == ["non_acceptance_notice"]
+
+
+def test_registration_through_the_api_takes_few_queries(api, users, march_2026):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api("clerk")
+    client.get("/api/v1/me/")  # the token's first use is noted once
+    with CaptureQueriesContext(connection) as queries:
+        assert client.post("/api/v1/cases/", REGISTRATION).status_code == 201
+    # Was 54 before registration wrote each row once and the answer stopped re-reading them.
+    assert len(queries) <= 30, [q["sql"][:80] for q in queries]

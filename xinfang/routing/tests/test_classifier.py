@@ -79,7 +79,7 @@ def test_a_model_file_that_does_not_match_its_manifest_is_refused(tmp_path, smal
     with target.open("ab") as fh:
         fh.write(b"tampered")
     with pytest.raises(ValueError, match="does not match"):
-        classifier.load(manifest, tmp_path)
+        classifier.load_pipeline(manifest, tmp_path)  # the pipeline (training, conversion)
 
 
 def test_no_model_and_no_auto_training_means_no_suggestions(settings, tmp_path):
@@ -155,3 +155,68 @@ def test_a_background_training_that_fails_evaluation_is_not_repeated(fresh_insta
     assert len(classifier._training) == 1  # not started again by the next request
     assert len(classifier.manifests(fresh_install)) == 1  # trained and recorded, not used
     assert classifier.newest_passing(fresh_install) is None
+
+
+def test_compact_form_gives_the_pipelines_probabilities(small_model_dir):
+    import numpy as np
+
+    from xinfang.routing.compact import CompactClassifier
+    from xinfang.routing.datasets import public_split
+    from xinfang.routing.text import classifier_text
+
+    manifest = classifier.manifests(small_model_dir)[0]
+    assert manifest["compact_sha256"] == classifier._sha256(
+        small_model_dir / manifest["compact_file"]
+    )
+    pipeline = classifier.load_pipeline(manifest, small_model_dir)
+    compact = CompactClassifier.load(small_model_dir / manifest["compact_file"])
+    texts = [classifier_text(e.text) for e in public_split(TEST_FILE)[:200]] + ["", "路灯"]
+    expected = pipeline.predict_proba(texts)
+    got = compact.predict_proba(texts)
+    assert list(compact.classes_) == [str(c) for c in pipeline.classes_]
+    assert np.abs(expected - got).max() < 1e-5
+    assert (expected.argmax(axis=1) == got.argmax(axis=1)).all()
+
+
+def test_a_model_without_compact_form_is_converted_on_load(tmp_path, small_model_dir):
+    source = classifier.manifests(small_model_dir)[0]
+    shutil.copy(small_model_dir / source["file"], tmp_path / source["file"])
+    old = {k: v for k, v in source.items() if not k.startswith("compact_")}
+    (tmp_path / "routing-x.json").write_text(json.dumps(old))
+    model = classifier.load(old, tmp_path)
+    text = "小区楼顶漏水两年，房屋渗水发霉，物业一直不维修"
+    assert model.rank(text) == classifier.load(source, small_model_dir).rank(text)
+
+
+def test_a_compact_file_that_does_not_match_its_manifest_is_refused(tmp_path, small_model_dir):
+    source = classifier.manifests(small_model_dir)[0]
+    shutil.copy(small_model_dir / source["compact_file"], tmp_path / source["compact_file"])
+    with (tmp_path / source["compact_file"]).open("ab") as fh:
+        fh.write(b"x")
+    with pytest.raises(ValueError, match="does not match"):
+        classifier.load(source, tmp_path)
+
+
+def test_serving_a_model_imports_neither_scikit_learn_nor_scipy(small_model_dir):
+    # A web worker holds the compact form only (about 150 MB less per worker).
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, django; django.setup()\n"
+        "from django.conf import settings\n"
+        f"settings.XINFANG_ROUTING = {{'MODEL_DIR': {str(small_model_dir)!r}, "
+        "'MIN_MACRO_F1': 0.0, 'AUTO_TRAIN': False}\n"
+        "from xinfang.routing import classifier, fingerprints\n"
+        "model, status = classifier.model_for_request()\n"
+        "assert status == 'ready', status\n"
+        "model.rank('路灯坏了'); fingerprints.band_keys('路灯 坏了 很久')\n"
+        "print(sorted(m for m in ('sklearn', 'scipy', 'joblib', 'datasketch') "
+        "if m in sys.modules))\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    out = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -46,3 +46,34 @@ def test_index_missing_catches_up_on_bulk_written_cases(users):
     assert index_missing() == (Case.objects.count(), 1)
     assert CaseFingerprint.objects.filter(case=case).exists()
     assert index_missing() == (0, 0)
+
+
+def test_minhash_is_datasketch_bit_for_bit():
+    # Stored band keys depend on these values: they must stay datasketch's (affine32, seed 1).
+    from datasketch import MinHash
+
+    from xinfang.routing.fingerprints import NUM_PERM, SEED, minhash_values, shingles
+    from xinfang.routing.text import search_words
+
+    for text in (ROOF, ROOF_COPY, SCHOOL, "路灯 坏了"):
+        pairs = shingles(search_words(search_text_for(title="", content=text)))
+        reference = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+        reference.update_batch(list(pairs))
+        ours = minhash_values(pairs)
+        assert ours.dtype == reference.hashvalues.dtype
+        assert ours.tolist() == reference.hashvalues.tolist()
+
+
+@pytest.mark.django_db
+def test_registration_writes_each_index_row_once(users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        case = register(users)
+    fingerprint_writes = [q for q in queries if "routing_casefingerprint" in q["sql"]]
+    key_writes = [q for q in queries if "routing_petitionerkey" in q["sql"]]
+    assert len(fingerprint_writes) == 1  # fingerprinted once, not again on a second save
+    assert len(key_writes) == 1  # every petitioner keyed in one statement
+    assert CaseFingerprint.objects.filter(case=case).exists()
+    assert PetitionerKey.objects.filter(case=case).count() == case.petitioners.count()
