@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -65,9 +66,16 @@ STEP_LIMITS: dict[Step, StepLimit] = {
 EXTENSION_MAX_DAYS = 30
 
 
+@lru_cache(maxsize=65536)
 def is_working_day(d: date) -> bool:
     """Mon-Fri unless a public holiday, plus make-up working days (调休上班); see the module
-    docstring for the weekend-only fallback outside chinese_calendar's years."""
+    docstring for the weekend-only fallback outside chinese_calendar's years.
+
+    Memoized per date: the calendar is static data for the life of the process (a new
+    ``chinesecalendar`` release means a restart), and ``chinese_calendar.is_workday`` costs
+    about 40 µs a call (it validates the date against every holiday), while
+    ``working_days_remaining`` asks for every day between today and a due date - thousands
+    of calls for one case page. 65,536 dates are 180 years."""
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError:  # year beyond the package's data: weekends only

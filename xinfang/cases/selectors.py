@@ -45,13 +45,19 @@ def restrict_cases(qs: QuerySet[Case], user: Any) -> QuerySet[Case]:
     if user.role in COUNTY_WIDE_ROLES:
         scoped = qs
     elif user.role in UNIT_ROLES and user.unit_id:
-        scoped = qs.filter(Q(handling_unit_id=user.unit_id) | Q(co_units=user.unit_id)).distinct()
+        # Co-handled cases as ``id IN (...)``, not a join: no duplicate rows, so no DISTINCT over
+        # every column of the case (slow on long lists, and COUNT would need a subquery).
+        co_handled = Case.co_units.through.objects.filter(unit_id=user.unit_id).values("case_id")
+        scoped = qs.filter(Q(handling_unit_id=user.unit_id) | Q(pk__in=co_handled))
     else:
         return qs.none()
     if user.unit_id:
-        scoped = scoped.exclude(
-            Q(petition_type=PetitionType.ACCUSATION) & Q(accused_units=user.unit_id)
-        )
+        # ``id NOT IN (the accusations against the unit)``: a short list computed once, not a
+        # correlated subquery per case, and any index carrying the id answers it.
+        hidden = Case.accused_units.through.objects.filter(
+            unit_id=user.unit_id, case__petition_type=PetitionType.ACCUSATION
+        ).values("case_id")
+        scoped = scoped.exclude(pk__in=hidden)
     return scoped
 
 
