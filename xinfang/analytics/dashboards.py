@@ -23,6 +23,7 @@ from .selectors import (
     RankRow,
     Scope,
     VolumeValue,
+    counters_by,
     counters_for,
     indicator_settings,
     indicator_values,
@@ -207,14 +208,27 @@ def build_dashboard(
     facets: tuple[str, ...] = ("channel", "town", "category", "trend", "ranking"),
 ) -> Dashboard:
     """The figures of a dashboard: indicators vs targets for the period, and the facets
-    asked for. Queries: one per facet (two with limits still running), plus names,
+    asked for. Queries: one for the totals, the units, channels, towns and categories
+    together (and one for the limits still running), one for the trend, plus names,
     settings, quality and the live overdue counts."""
     settings = indicator_settings()
     names = Names.load()
-    by_unit = counters_for(scope, period=period, today=today, filters=filters, dim="unit")
+    dims = ("unit", *(d for d in ("channel", "town", "category") if d in facets))
+    facet = counters_by(scope, period=period, today=today, filters=filters, dims=dims)
+    by_unit = facet["unit"]
     totals = _total(by_unit)
     has_quality = quality_available()
-    quality = quality_counts(period, filters, cases=scope.cases()) if has_quality else None
+    quality_units: dict[Any, tuple[int, int]] | None = None
+    quality: tuple[int, int] | None = None
+    if has_quality and "ranking" in facets:
+        # One query: the total is the sum over the units.
+        quality_units = quality_by_unit(period, filters, scope=scope)
+        quality = (
+            sum(p for p, _i in quality_units.values()),
+            sum(i for _p, i in quality_units.values()),
+        )
+    elif has_quality:
+        quality = quality_counts(period, filters, scope=scope)
     board = Dashboard(
         scope=scope,
         period=period,
@@ -230,18 +244,16 @@ def build_dashboard(
     board.overdue = sum(v["overdue"] for v in live.values())
     board.due_soon = sum(v["due_soon"] for v in live.values())
     if "channel" in facets:
-        by_channel = counters_for(scope, period=period, today=today, filters=filters, dim="channel")
+        by_channel = facet["channel"]
         board.channels = _rows(
             by_channel, dim="channel", names=names, filters=filters, period=period
         )
         board.volumes = volume_values(by_channel, period=period, settings=settings)
     if "town" in facets:
-        result = counters_for(scope, period=period, today=today, filters=filters, dim="town")
-        board.towns = _rows(result, dim="town", names=names, filters=filters, period=period)
+        board.towns = _rows(facet["town"], dim="town", names=names, filters=filters, period=period)
     if "category" in facets:
-        result = counters_for(scope, period=period, today=today, filters=filters, dim="category")
         board.categories = _rows(
-            result, dim="category", names=names, filters=filters, period=period
+            facet["category"], dim="category", names=names, filters=filters, period=period
         )
     if "trend" in facets:
         span = trend_months(period)
@@ -261,7 +273,7 @@ def build_dashboard(
             by_unit,
             names=names,
             settings=settings,
-            quality=quality_by_unit(period, filters, cases=scope.cases()) if has_quality else None,
+            quality=quality_units,
             live=live,
         )
     return board

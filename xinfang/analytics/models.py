@@ -74,6 +74,30 @@ class PendingCell(models.Model):
         return f"{self.counter} {self.due} {self.n:+d}"
 
 
+class QualityCell(models.Model):
+    """Quality inspections (质检, xinfang.supervision) decided in a month, passed and all,
+    by the inspected case's unit, town, category and channel: the 质检合格率 of the
+    dashboards without reading the inspections. Kept like the rollup: triggers on the
+    inspections (and on a case's move to another unit, town, category or channel) append
+    +/- rows; ``rollup.compact`` merges them (xinfang.analytics.quality)."""
+
+    month = models.DateField()  # first day of the decision's month
+    unit_id = models.IntegerField(default=0)
+    town = models.CharField(max_length=9, blank=True)
+    category_id = models.IntegerField()
+    channel = models.CharField(max_length=16)
+    passed = models.IntegerField(default=0)
+    inspected = models.IntegerField(default=0)
+
+    class Meta:
+        managed = False
+        db_table = "analytics_qualitycell"
+        indexes = [models.Index(fields=["month", "unit_id"], name="analytics_quality_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.unit_id} {self.passed}/{self.inspected}"
+
+
 ROLLUP_COLUMNS: tuple[str, ...] = tuple(COUNTERS)
 
 # --- settings -----------------------------------------------------------------------------

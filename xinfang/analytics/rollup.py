@@ -312,16 +312,37 @@ def rebuild(using: str = DEFAULT_DB_ALIAS) -> None:
         cur.execute(f"DELETE FROM {PENDING}")
         cur.execute(f"INSERT INTO {ROLLUP} ({', '.join(KEYS + COLUMNS)}) {rollup_sql}")
         cur.execute(f"INSERT INTO {PENDING} ({', '.join(PENDING_KEYS)}, n) {pending_sql}")
+    rebuild_quality(using)
+
+
+def rebuild_quality(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Recompute the quality cells from the inspections (emptied when not maintained)."""
+    from . import quality
+
+    connection = connections[using]
+    if not quality.table_exists(connection):
+        return
+    select = quality.select_all(connection.vendor)
+    with transaction.atomic(using=using), connection.cursor() as cur:
+        found = quality.spec()
+        if connection.vendor == "postgresql" and select and found is not None:
+            cur.execute(f"LOCK TABLE {CASES}, {found.table} IN SHARE MODE")
+        cur.execute(f"DELETE FROM {quality.CELLS}")
+        if select:
+            cols = ", ".join(quality.CELL_KEYS + quality.CELL_COLUMNS)
+            cur.execute(f"INSERT INTO {quality.CELLS} ({cols}) {select}")
 
 
 def compact(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """Merge rows with the same key (and drop keys that sum to nothing). Sums unchanged."""
+    from . import quality
+
     connection = connections[using]
     result = {}
-    for table, keys, cols in (
-        (ROLLUP, KEYS, COLUMNS),
-        (PENDING, PENDING_KEYS, ("n",)),
-    ):
+    tables = [(ROLLUP, KEYS, COLUMNS), (PENDING, PENDING_KEYS, ("n",))]
+    if quality.table_exists(connection):
+        tables.append((quality.CELLS, quality.CELL_KEYS, quality.CELL_COLUMNS))
+    for table, keys, cols in tables:
         key_list = ", ".join(keys)
         sums = ", ".join(f"SUM({c})" for c in cols)
         nonzero = " OR ".join(f"SUM({c}) <> 0" for c in cols)
@@ -366,14 +387,20 @@ def _normalise(rows: list[tuple[Any, ...]], nkeys: int) -> dict[tuple[str, ...],
 
 def verify(using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Differences between the rollup and a direct count of the cases ([] when exact)."""
+    from . import quality
+
     connection = connections[using]
     rollup_sql, pending_sql = _select_all(connection.vendor)
     problems: list[str] = []
+    checks = [
+        (ROLLUP, KEYS, COLUMNS, rollup_sql),
+        (PENDING, PENDING_KEYS, ("n",), pending_sql),
+    ]
+    quality_sql = quality.select_all(connection.vendor)
+    if quality_sql and quality.table_exists(connection):
+        checks.append((quality.CELLS, quality.CELL_KEYS, quality.CELL_COLUMNS, quality_sql))
     with connection.cursor() as cur:
-        for table, keys, cols, direct_sql in (
-            (ROLLUP, KEYS, COLUMNS, rollup_sql),
-            (PENDING, PENDING_KEYS, ("n",), pending_sql),
-        ):
+        for table, keys, cols, direct_sql in checks:
             key_list = ", ".join(keys)
             cur.execute(
                 f"SELECT {key_list}, {', '.join(f'SUM({c})' for c in cols)} FROM {table}"
@@ -400,7 +427,11 @@ def ensure_rollup(*args: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> N
     connection = connections[using]
     if not _tables_exist(connection):
         return
+    from . import quality
+
     changed = install_triggers(connection)
+    has_quality = quality.table_exists(connection)
+    quality_changed = quality.install_triggers(connection) if has_quality else False
     with connection.cursor() as cur:
         cur.execute(f"SELECT COUNT(*) FROM {CASES}")
         cases = cur.fetchone()[0]
@@ -410,12 +441,36 @@ def ensure_rollup(*args: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> N
         pending_rows = cur.fetchone()[0]
     if changed or cases != registered or (cases == 0 and pending_rows):
         log.info("analytics: rebuilding the rollup (%s cases)", cases)
-        rebuild(using)
+        rebuild(using)  # the quality cells too
+    elif has_quality:
+        _ensure_quality(connection, using, changed=quality_changed)
+
+
+def _ensure_quality(connection: BaseDatabaseWrapper, using: str, *, changed: bool) -> None:
+    """The quality cells in step with the inspections (rebuilt after new triggers)."""
+    from . import quality
+
+    select = quality.select_all(connection.vendor)
+    stale = changed
+    if not stale and select is not None:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COALESCE(SUM(inspected), 0) FROM {quality.CELLS}")
+            kept = cur.fetchone()[0]
+            cur.execute(f"SELECT COALESCE(SUM(inspected), 0) FROM ({select}) s")
+            stale = kept != cur.fetchone()[0]
+    if stale:
+        log.info("analytics: rebuilding the quality cells")
+        rebuild_quality(using)
 
 
 def install_triggers_and_rebuild(using: str = DEFAULT_DB_ALIAS) -> None:
+    from . import quality
+
+    connection = connections[using]
     with transaction.atomic(using=using):
-        install_triggers(connections[using])
+        install_triggers(connection)
+        if quality.table_exists(connection):
+            quality.install_triggers(connection)
         rebuild(using)
 
 
@@ -426,8 +481,11 @@ def rollup_suspended(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
     Only for loads that own the database meanwhile: writes by others during the load are
     counted by the rebuild, not lost, but their rows must not be half-written then."""
+    from . import quality
+
     connection = connections[using]
     drop_triggers(connection)
+    quality.drop_triggers(connection)
     try:
         yield
     finally:

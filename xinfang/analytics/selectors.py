@@ -38,6 +38,7 @@ from .engine import (
     merge,
     merge_live,
     rollup_counters,
+    rollup_facets,
     rollup_live,
 )
 from .models import AnalysisReport, EarlyWarning, IndicatorSetting
@@ -166,6 +167,35 @@ def counters_for(
     return result
 
 
+def counters_by(
+    scope: Scope,
+    *,
+    period: Period,
+    today: date,
+    filters: Filters = Filters(),  # noqa: B008
+    dims: tuple[str, ...],
+) -> dict[str, Result]:
+    """``counters_for(dim=d)`` for every ``d`` of ``dims`` (not ``month``) at once: the
+    rollup's part in one read (engine.rollup_facets), the small direct parts per dimension."""
+    base = scope.rollup_filters(filters) if period.month_aligned else None
+    if base is None:
+        cases = scope.cases()
+        return {
+            d: direct_counters(cases, period=period, today=today, filters=filters, dim=d)
+            for d in dims
+        }
+    out = rollup_facets(period=period, today=today, filters=base, dims=dims)
+    for qs, sign, present in (
+        (scope.extra, 1, scope.has_extra),
+        (scope.excluded, -1, scope.has_excluded),
+    ):
+        if present:
+            for d in dims:
+                part = direct_counters(qs(), period=period, today=today, filters=filters, dim=d)
+                out[d] = merge([out[d], part], [1, sign])
+    return out
+
+
 def live_for(
     scope: Scope,
     *,
@@ -216,12 +246,14 @@ def quality_counts(
     filters: Filters = Filters(),  # noqa: B008
     *,
     cases: QuerySet[Case] | None = None,
+    scope: Scope | None = None,
 ) -> tuple[int, int]:
     """(passed, inspected) quality inspections (质检) decided in the period, of the cases in
-    ``cases`` matching ``filters``. (0, 0) while xinfang.supervision is not installed; the
-    pages then show "n/a" rather than a number."""
-    by_unit = _quality_rows(period, filters, cases=cases, by_unit=False)
-    return by_unit.get(None, (0, 0))
+    ``scope`` (or of the queryset ``cases``; all cases without either) matching ``filters``.
+    (0, 0) while xinfang.supervision is not installed; the pages then show "n/a" rather than
+    a number."""
+    rows = _quality_rows(period, filters, cases=cases, scope=scope, by_unit=False)
+    return rows.get(None, (0, 0))
 
 
 def quality_by_unit(
@@ -229,18 +261,43 @@ def quality_by_unit(
     filters: Filters = Filters(),  # noqa: B008
     *,
     cases: QuerySet[Case] | None = None,
+    scope: Scope | None = None,
 ) -> dict[Any, tuple[int, int]]:
-    return _quality_rows(period, filters, cases=cases, by_unit=True)
+    return _quality_rows(period, filters, cases=cases, scope=scope, by_unit=True)
 
 
 def _quality_rows(
-    period: Period, filters: Filters, *, cases: QuerySet[Case] | None, by_unit: bool
+    period: Period,
+    filters: Filters,
+    *,
+    cases: QuerySet[Case] | None,
+    scope: Scope | None,
+    by_unit: bool,
 ) -> dict[Any, tuple[int, int]]:
+    """From the maintained cells (xinfang.analytics.quality) for a scope and a month-aligned
+    period, with the scope's small direct parts added and taken away as for the counters;
+    counted from the inspections otherwise."""
     if not quality_available():
         return {}
-    from .quality import inspection_rows
+    from . import quality
 
-    return inspection_rows(period, filters, cases=cases, by_unit=by_unit)
+    if cases is not None and scope is None:
+        return quality.inspection_rows(period, filters, cases=cases, by_unit=by_unit)
+    scope = scope or PUBLIC_SCOPE
+    base = scope.rollup_filters(filters) if period.month_aligned else None
+    if base is None or not quality.maintained():
+        return quality.inspection_rows(period, filters, cases=scope.cases(), by_unit=by_unit)
+    out = quality.cell_rows(period, base, by_unit=by_unit)
+    for qs, sign, present in (
+        (scope.extra, 1, scope.has_extra),
+        (scope.excluded, -1, scope.has_excluded),
+    ):
+        if present:
+            part = quality.inspection_rows(period, filters, cases=qs(), by_unit=by_unit)
+            for key, (passed, inspected) in part.items():
+                was = out.get(key, (0, 0))
+                out[key] = (was[0] + sign * passed, was[1] + sign * inspected)
+    return out
 
 
 CountSource = Callable[[Period], int | None]

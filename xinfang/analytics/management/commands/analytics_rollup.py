@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinfang.analytics import rollup
+from xinfang.analytics import quality, rollup
 
 
 class Command(BaseCommand):
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             started = time.monotonic()
             problems = rollup.verify()
             took = time.monotonic() - started
-            if not rollup.triggers_current():
+            if not (rollup.triggers_current() and quality.triggers_current()):
                 problems.insert(0, "triggers missing or outdated (run migrate or --rebuild)")
             for line in problems[:50]:
                 self.stderr.write(line)
