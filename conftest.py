@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -100,3 +102,26 @@ def _remove_test_media() -> object:
     media = str(settings.MEDIA_ROOT)
     if media.startswith(tempfile.gettempdir()) and "xinfang-test-media-" in media:
         shutil.rmtree(media, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (tests marked ``browser``).
+
+    Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    tests' own fixtures are synchronous and safe, so Django's async guard is lifted meanwhile.
+    """
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

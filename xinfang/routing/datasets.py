@@ -1,6 +1,6 @@
 """The public complaint data bundled with the app (data/README.md) and the bureau's own cases.
 
-Everything here reads files inside the repository; nothing reads ../shared at run time.
+Everything here reads files inside the repository, never the shared folder outside it.
 """
 
 from __future__ import annotations

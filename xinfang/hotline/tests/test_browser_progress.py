@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
+def page(browser):
+    page = browser.new_page()
+    yield page
+    page.close()
+    # ORM calls made while Playwright's event loop runs get their own connection (asgiref
+    # locals are per context); close it, or PostgreSQL cannot drop the test database.
+    from django.db import connections
 
-    from conftest import CHROMIUM
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
-        )
-        yield browser.new_page()
-        browser.close()
-        # ORM calls made while Playwright's event loop runs get their own connection (asgiref
-        # locals are per context); close it, or PostgreSQL cannot drop the test database.
-        from django.db import connections
-
-        connections.close_all()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    connections.close_all()
 
 
 def test_progress_bar_follows_a_running_import(live_server, page, users, tmp_path, client):
