@@ -70,7 +70,7 @@ def case_export(request: HttpRequest) -> HttpResponse:
     try:
         data = export_cases_xlsx(
             actor=request.user,
-            cases=cases.prefetch_related("petitioners"),
+            cases=cases,
             filters={k: v for k, v in request.GET.items() if k not in {"reason"}},
             unmask_reason=request.GET.get("reason", "") if request.GET.get("unmask") else "",
         )
