@@ -116,61 +116,30 @@ def facts(args: argparse.Namespace) -> dict[str, object]:
 
 
 def index(args: argparse.Namespace) -> dict[str, object]:
-    """The routing index for the repeat check. ``--fingerprints 0``: everything, as
-    ``manage.py routing_index`` does. ``--fingerprints M``: every petitioner keyed (same-person
-    check complete) but text fingerprints only for the newest M cases (near-duplicate check
-    over those), so that bench-quick stays within its time."""
+    """The routing index for the repeat check, made complete: ``generate_cases`` writes every
+    case's fingerprint and every petitioner's key with the cases, so this normally finds
+    nothing to do; it indexes whatever is missing, as ``manage.py routing_index`` does."""
     import time
 
-    from django.db import transaction
-
-    from xinfang.cases.models import Case, Petitioner
-    from xinfang.routing.fingerprints import fingerprint_values, index_missing, person_key
-    from xinfang.routing.models import CaseFingerprint, PetitionerKey
+    from xinfang.cases.models import Case
+    from xinfang.routing.fingerprints import index_missing
+    from xinfang.routing.models import CaseFingerprint
 
     started = time.perf_counter()
-    if args.fingerprints <= 0:
-        cases, people = index_missing()
-    else:
-        newest = list(
-            Case.objects.order_by("-id").values_list("pk", "search_text")[: args.fingerprints]
-        )
-        with transaction.atomic():
-            CaseFingerprint.objects.bulk_create(
-                [CaseFingerprint(case_id=pk, **fingerprint_values(t)) for pk, t in newest],
-                ignore_conflicts=True,
-                batch_size=2000,
-            )
-        cases, people, last = len(newest), 0, 0
-        while True:
-            rows = list(
-                Petitioner.objects.filter(pk__gt=last)
-                .order_by("pk")
-                .values_list("pk", "case_id", "name", "case__division_id")[:5000]
-            )
-            if not rows:
-                break
-            keys = [
-                PetitionerKey(petitioner_id=pk, case_id=c, key=person_key(n, d))
-                for pk, c, n, d in rows
-            ]
-            with transaction.atomic():
-                PetitionerKey.objects.bulk_create([k for k in keys if k.key], ignore_conflicts=True)
-            last, people = rows[-1][0], people + len(rows)
+    cases, people = index_missing()
     took = time.perf_counter() - started
     return {
-        "cases_fingerprinted": cases,
-        "petitioners_keyed": people,
+        "cases_fingerprinted_now": cases,
+        "petitioners_keyed_now": people,
+        "fingerprints": CaseFingerprint.objects.count(),
         "all_cases": Case.objects.count(),
         "seconds": round(took, 1),
-        "cases_per_s": round(cases / took) if took else None,
     }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("what", choices=["facts", "count", "index"])
-    ap.add_argument("--fingerprints", type=int, default=0, help="index: newest M cases (0: all)")
     ap.add_argument("--out")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--bodies", type=int, default=2000)

@@ -126,10 +126,8 @@ class Target:
             "cases_per_s_reported": int(m.group(3).replace(",", "")) if m else None,
         }
         log(f"  {out['generate_cases']['reported']}")
-        log(f"{self.backend} N={self.n}: routing index (fingerprints for the repeat check)")
-        text, took = run(
-            [PY, "bench/prepare.py", "index", "--fingerprints", str(args.fingerprints)], self.env
-        )
+        log(f"{self.backend} N={self.n}: routing index complete? (generate_cases writes it)")
+        text, took = run([PY, "bench/prepare.py", "index"], self.env)
         out["routing_index"] = {"wall_s": round(took, 1), **json.loads(text)}
         log(f"  {out['routing_index']}")
         if self.backend == "postgres":
@@ -499,12 +497,6 @@ def main() -> None:
     ap.add_argument("--export-requests", type=int, default=3)
     ap.add_argument("--export-cap-s", type=float, default=120)
     ap.add_argument("--hotline-rows", type=int, default=20_000)
-    ap.add_argument(
-        "--fingerprints",
-        type=int,
-        default=0,
-        help="text fingerprints for the newest M cases only (0: all cases)",
-    )
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-hotline", action="store_true")
     ap.add_argument("--label", default="bench")

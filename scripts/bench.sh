@@ -16,7 +16,7 @@ if [ "${1:-}" = "--quick" ]; then MODE=quick; shift; fi
 if [ "$MODE" = quick ]; then
   SIZES="${BENCH_SIZES:-100000}"
   set -- --reps 3 --intake-s 6 --ceiling-s 4 --page-requests 25 --page-reps 1 --page-cap-s 20 \
-    --hotline-rows 10000 --fingerprints 20000 --label bench-quick "$@"
+    --hotline-rows 10000 --label bench-quick "$@"
 else
   SIZES="${BENCH_SIZES:-100000,1000000}"
   set -- --reps 3 --intake-s 20 --ceiling-s 10 --page-requests 50 --page-cap-s 60 \

@@ -117,7 +117,7 @@ class Case(models.Model):
     """A petition matter (信访事项) from any channel."""
 
     number = models.CharField(_("case number"), max_length=32, unique=True)
-    query_code = models.CharField(_("query code"), max_length=12, db_index=True)
+    query_code = models.CharField(_("query code"), max_length=12)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     petition_type = models.CharField(_("type"), max_length=12, choices=PetitionType.choices)
     category = models.ForeignKey(
@@ -196,9 +196,7 @@ class Case(models.Model):
     evaluation_due = models.DateField(_("rating window ends"), null=True, blank=True)
     review_request_due = models.DateField(_("review request due"), null=True, blank=True)
     due_on = models.DateField(_("current step due"), null=True, blank=True, db_index=True)
-    due_flag = models.CharField(
-        _("due flag"), max_length=8, choices=DueFlag.choices, blank=True, db_index=True
-    )
+    due_flag = models.CharField(_("due flag"), max_length=8, choices=DueFlag.choices, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -225,6 +223,11 @@ class Case(models.Model):
             models.Index(fields=["handling_unit", "status"]),
             # The case list's default order (newest first): read backwards, stops at a page.
             models.Index(fields=["received_on", "id"], name="case_received_idx"),
+            # Equality look-ups only: declared here rather than with db_index=True, which on
+            # PostgreSQL adds a second, pattern-matching (LIKE) index to every CharField that
+            # no query uses and every insert pays for.
+            models.Index(fields=["query_code"], name="case_query_code_idx"),
+            models.Index(fields=["due_flag"], name="case_due_flag_idx"),
         ]
         verbose_name = _("petition case")
         verbose_name_plural = _("petition cases")
@@ -246,12 +249,17 @@ class Petitioner(models.Model):
     # Encrypted at rest; found again through the keyed digests below (xinfang.core.crypto).
     id_number = EncryptedTextField(_("ID number"), blank=True)
     phone = EncryptedTextField(_("phone"), blank=True)
-    id_number_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    phone_digest = models.CharField(max_length=64, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["id"]
+        # Equality look-ups only (no LIKE index on PostgreSQL, see Case.Meta).
+        indexes = [
+            models.Index(fields=["id_number_digest"], name="petitioner_id_digest_idx"),
+            models.Index(fields=["phone_digest"], name="petitioner_phone_digest_idx"),
+        ]
         verbose_name = _("petitioner")
         verbose_name_plural = _("petitioners")
 

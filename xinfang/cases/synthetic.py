@@ -12,8 +12,8 @@ import csv
 import gzip
 import io
 import random
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -46,6 +46,7 @@ CHANNEL_WEIGHTS = {
     "leader": 3,
     "higher_level": 3,
 }
+LOAD_CACHE_KIB = 256 * 1024  # SQLite page cache while loading
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文"
 
@@ -93,51 +94,7 @@ def generate_cases(
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> int:
     rng = random.Random(seed)  # noqa: S311 (synthetic data, not security)
-    today = today or timezone.localdate()
-    rule = str(settings.XINFANG["DAY_RULE"])
-    county = str(settings.XINFANG["COUNTY_CODE"])
-    texts = samples()
-    categories = list(Category.objects.select_related("default_unit"))
-    departments = list(Unit.objects.filter(kind__in=["department", "town_government"]))
-    places = list(Division.objects.filter(level__in=["township", "village"]))
-    if not categories or not departments or not places:
-        raise ValueError("load the organisation first (manage.py seed_demo)")
-    counters: dict[int, int] = {}
-    for seq in NumberSequence.objects.filter(key__startswith="case-"):
-        counters[int(seq.key[5:])] = seq.last
-
-    from xinfang.core.crypto import blind_index, encrypt
-
-    case_defaults = {str(f.column): _default(f) for f in Case._meta.concrete_fields}
-    case_columns = list(case_defaults)
-    person_columns = [
-        "id",
-        "case_id",
-        "role",
-        "name",
-        "id_number",
-        "phone",
-        "id_number_digest",
-        "phone_digest",
-        "address",
-    ]
-    event_columns = [
-        "id",
-        "case_id",
-        "at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "from_status",
-        "to_status",
-        "note",
-        "data",
-    ]
-    _db = _db_sqlite if connection.vendor == "sqlite" else _db_native
-    # SQLite: the full-text index is rebuilt once at the end instead of row by row.
-    bulk_fts = connection.vendor == "sqlite"
-    if bulk_fts:
-        _run(FTS_TRIGGERS_OFF)
+    writer = _Writer(rng, today=today or timezone.localdate(), years=years)
     # The analytics rollup is built once at the end instead of by a trigger per row: faster,
     # and the table comes out compacted (docs/analytics.md, bulk loads).
     suspended: AbstractContextManager[None] = nullcontext()
@@ -145,75 +102,16 @@ def generate_cases(
         from xinfang.analytics.rollup import rollup_suspended
 
         suspended = rollup_suspended()
-    with suspended:
+    with _loading(), suspended:
         done = 0
         while done < n:
             size = min(batch, n - done)
             with transaction.atomic():
-                case_ids = _allocate_ids("cases_case", size)
-                person_ids = _allocate_ids("cases_petitioner", size)
-                case_rows, person_rows, event_rows = [], [], []
-                for i in range(size):
-                    received = today - timedelta(days=rng.randint(0, 365 * years))
-                    counters[received.year] = counters.get(received.year, 0) + 1
-                    row = dict(case_defaults)
-                    row["id"] = case_ids[i]
-                    _fill_case(
-                        row,
-                        rng,
-                        received,
-                        today,
-                        rule,
-                        county,
-                        counters,
-                        texts,
-                        categories,
-                        departments,
-                        places,
-                    )
-                    case_rows.append(tuple(_db(row[c]) for c in case_columns))
-                    born_year = rng.randint(1950, 2005)
-                    born_month, born_day = rng.randint(1, 12), rng.randint(1, 28)
-                    birth = f"{born_year}{born_month:02d}{born_day:02d}"
-                    id_number = f"530423{birth}{rng.randint(0, 9999):04d}"
-                    phone = f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}"
-                    name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2)))
-                    person_rows.append(
-                        (
-                            person_ids[i],
-                            case_ids[i],
-                            "principal",
-                            name,
-                            encrypt(id_number),
-                            encrypt(phone),
-                            blind_index(id_number),
-                            blind_index(phone),
-                            "",
-                        )
-                    )
-                    event_rows.append(
-                        (
-                            case_ids[i],
-                            _db(row["registered_at"]),
-                            None,
-                            "synthetic",
-                            "register",
-                            "",
-                            row["status"],
-                            "",
-                            "{}",
-                        )
-                    )
-                _insert("cases_case", case_columns, case_rows)
-                _insert("cases_petitioner", person_columns, person_rows)
-                _insert("cases_caseevent", event_columns[1:], event_rows)
+                writer.write(size)
             done += size
             progress(done, n)
-    if bulk_fts:
-        _run(FTS_TRIGGERS_ON)
     with transaction.atomic():
-        for year, last in counters.items():
-            NumberSequence.objects.update_or_create(key=f"case-{year}", defaults={"last": last})
+        writer.save_numbers()
         audit_log(
             actor=None,
             action="cases.synthetic.generate",
@@ -224,24 +122,217 @@ def generate_cases(
     return done
 
 
+@contextmanager
+def _loading() -> Iterator[None]:
+    """The database set for a bulk load, and back after it (also after a failure): the
+    full-text index is rebuilt once at the end instead of row by row (SQLite: its triggers;
+    PostgreSQL: the GIN index, built anew, which is much faster than growing it), and
+    SQLite's page cache is large meanwhile (random index keys: digests, band keys)."""
+    vendor = connection.vendor
+    off, on = FULLTEXT_SUSPEND.get(vendor, ([], []))
+    _run(off)
+    cache_size = None
+    if vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size")
+            cache_size = int(cur.fetchone()[0])
+            cur.execute(f"PRAGMA cache_size = {-LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        _run(on)
+        if cache_size is not None:
+            _run([f"PRAGMA cache_size = {cache_size}"])
+
+
+PERSON_COLUMNS = [
+    "id",
+    "case_id",
+    "role",
+    "name",
+    "id_number",
+    "phone",
+    "id_number_digest",
+    "phone_digest",
+    "address",
+]
+EVENT_COLUMNS = [
+    "case_id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "from_status",
+    "to_status",
+    "note",
+    "data",
+]
+
+
+class _Writer:
+    """Writes batches of generated cases with their petitioner, first timeline event and (with
+    xinfang.routing) the repeat-check index rows, as raw bulk inserts."""
+
+    def __init__(self, rng: random.Random, *, today: date, years: int) -> None:
+        from xinfang.core.crypto import blind_index, encrypt
+
+        self.rng, self.today, self.years = rng, today, years
+        self.encrypt, self.blind_index = encrypt, blind_index
+        self.rule = str(settings.XINFANG["DAY_RULE"])
+        self.county = str(settings.XINFANG["COUNTY_CODE"])
+        self.texts = samples()
+        self.categories = list(Category.objects.select_related("default_unit"))
+        self.departments = list(Unit.objects.filter(kind__in=["department", "town_government"]))
+        self.places = list(Division.objects.filter(level__in=["township", "village"]))
+        if not self.categories or not self.departments or not self.places:
+            raise ValueError("load the organisation first (manage.py seed_demo)")
+        self.counters = {
+            int(seq.key[5:]): seq.last
+            for seq in NumberSequence.objects.filter(key__startswith="case-")
+        }
+        fields = Case._meta.concrete_fields
+        self.defaults = {str(f.column): _default(f) for f in fields}
+        self.columns = list(self.defaults)
+        # Only dates and datetimes need converting, and only for SQLite.
+        self.to_db = _db_sqlite if connection.vendor == "sqlite" else None
+        self.temporal = [
+            i
+            for i, f in enumerate(fields)
+            if f.get_internal_type() in {"DateField", "DateTimeField"}
+        ]
+        # The repeat check's index is written with the cases: a sample text's fingerprint is
+        # computed once and reused by every case that draws it.
+        self.index = _RoutingIndex() if apps.is_installed("xinfang.routing") else None
+
+    def write(self, size: int) -> None:
+        rng, to_db, index = self.rng, self.to_db, self.index
+        randint, choice, choices = rng.randint, rng.choice, rng.choices
+        encrypt, blind_index = self.encrypt, self.blind_index
+        case_ids = _allocate_ids("cases_case", size)
+        person_ids = _allocate_ids("cases_petitioner", size)
+        cases: list[list[Any]] = []
+        people: list[tuple[Any, ...]] = []
+        events: list[tuple[Any, ...]] = []
+        prints: list[tuple[Any, ...]] = []
+        keys: list[tuple[Any, ...]] = []
+        for case_id, person_id in zip(case_ids, person_ids, strict=True):
+            received = self.today - timedelta(days=randint(0, 365 * self.years))
+            self.counters[received.year] = self.counters.get(received.year, 0) + 1
+            row = dict(self.defaults)
+            row["id"] = case_id
+            sample = choice(self.texts)
+            _fill_case(
+                row,
+                rng,
+                received,
+                self.today,
+                self.rule,
+                self.county,
+                self.counters,
+                sample,
+                self.categories,
+                self.departments,
+                self.places,
+            )
+            values = list(row.values())
+            if to_db is not None:
+                for j in self.temporal:
+                    if values[j] is not None:
+                        values[j] = to_db(values[j])
+            cases.append(values)
+            birth = f"{randint(1950, 2005)}{randint(1, 12):02d}{randint(1, 28):02d}"
+            id_number = f"530423{birth}{randint(0, 9999):04d}"
+            phone = f"1{choice('3578')}{randint(0, 999999999):09d}"
+            name = choice(SURNAMES) + "".join(choices(GIVEN, k=randint(1, 2)))
+            people.append(
+                (
+                    person_id,
+                    case_id,
+                    "principal",
+                    name,
+                    encrypt(id_number),
+                    encrypt(phone),
+                    blind_index(id_number),
+                    blind_index(phone),
+                    "",
+                )
+            )
+            registered = row["registered_at"]
+            events.append(
+                (
+                    case_id,
+                    registered if to_db is None else to_db(registered),
+                    None,
+                    "synthetic",
+                    "register",
+                    "",
+                    row["status"],
+                    "",
+                    "{}",
+                )
+            )
+            if index is not None:
+                prints.append((case_id, *index.fingerprint(sample)))
+                if key := index.person_key(name, row["division_id"]):
+                    keys.append((person_id, case_id, key))
+        if len(self.defaults) != len(self.columns) or len(cases[0]) != len(self.columns):
+            raise AssertionError("a generated case has a column the table does not")
+        _insert("cases_case", self.columns, cases)
+        _insert("cases_petitioner", PERSON_COLUMNS, people)
+        _insert("cases_caseevent", EVENT_COLUMNS, events)
+        if index is not None:
+            _insert("routing_casefingerprint", index.fingerprint_columns, prints)
+            _insert("routing_petitionerkey", ["petitioner_id", "case_id", "key"], keys)
+
+    def save_numbers(self) -> None:
+        for year, last in self.counters.items():
+            NumberSequence.objects.update_or_create(key=f"case-{year}", defaults={"last": last})
+
+
+class _RoutingIndex:
+    """The rows of xinfang.routing's repeat-check index for generated cases, as
+    ``manage.py routing_index`` would write them; fingerprints cached per sample text."""
+
+    def __init__(self) -> None:
+        from xinfang.routing import fingerprints
+
+        self._values = fingerprints.fingerprint_values
+        self.person_key = fingerprints.person_key
+        self.fingerprint_columns = ["case_id", "words", *fingerprints.BAND_FIELDS]
+        self._cache: dict[str, tuple[Any, ...]] = {}
+
+    def fingerprint(self, sample: Sample) -> tuple[Any, ...]:
+        row = self._cache.get(sample.search_text)
+        if row is None:
+            values = self._values(sample.search_text)
+            row = tuple(values[c] for c in self.fingerprint_columns[1:])
+            self._cache[sample.search_text] = row
+        return row
+
+
 def _run(statements: list[str]) -> None:
     with connection.cursor() as cur:
         for sql in statements:
             cur.execute(sql)
 
 
-def _fts_statements() -> tuple[list[str], list[str]]:
+def _fulltext_statements() -> dict[str, tuple[list[str], list[str]]]:
+    """Per database vendor, the statements that take the full-text index out of a bulk load
+    and those that put it back, built (the migration's own SQL)."""
     import importlib
 
     migration = importlib.import_module("xinfang.cases.migrations.0004_fulltext_index")
-    on = [sql for sql in migration.SQLITE if "TRIGGER" in sql] + [
+    sqlite_on = [sql for sql in migration.SQLITE if "TRIGGER" in sql] + [
         "INSERT INTO cases_case_fts(cases_case_fts) VALUES ('rebuild')"
     ]
-    off = [sql for sql in migration.SQLITE_BACK if "TRIGGER" in sql]
-    return off, on
+    sqlite_off = [sql for sql in migration.SQLITE_BACK if "TRIGGER" in sql]
+    return {
+        "sqlite": (sqlite_off, sqlite_on),
+        "postgresql": (list(migration.POSTGRES_BACK), list(migration.POSTGRES)),
+    }
 
 
-FTS_TRIGGERS_OFF, FTS_TRIGGERS_ON = _fts_statements()
+FULLTEXT_SUSPEND = _fulltext_statements()
 
 
 def _default(field: Any) -> Any:
@@ -259,10 +350,6 @@ def _db_sqlite(value: Any) -> Any:
     return value
 
 
-def _db_native(value: Any) -> Any:
-    return value
-
-
 def _allocate_ids(table: str, count: int) -> list[int]:
     """Primary keys for a batch, reserved the way the database would hand them out."""
     with connection.cursor() as cur:
@@ -277,17 +364,24 @@ def _allocate_ids(table: str, count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _insert(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert(table: str, columns: list[str], rows: list[Any]) -> None:
+    """Bulk insert: COPY on PostgreSQL, one prepared INSERT run for every row on SQLite."""
+    if not rows:
+        return
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            with cur.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
         cur.executemany(f"INSERT INTO {table} ({quoted}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _fill_case(  # type: ignore[no-untyped-def]
-    row, rng, received, today, rule, county, counters, texts, categories, departments, places
+    row, rng, received, today, rule, county, counters, sample, categories, departments, places
 ) -> None:
-    sample = rng.choice(texts)
     category = rng.choice(categories)
     channel = _weighted(rng, CHANNEL_WEIGHTS)
     row.update(

@@ -47,9 +47,11 @@ class PetitionerKey(models.Model):
         Petitioner, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=64, db_index=True)
+    key = models.CharField(max_length=64)
 
     class Meta:
+        # Equality look-ups only (no LIKE index on PostgreSQL, see xinfang.cases.models.Case).
+        indexes = [models.Index(fields=["key"], name="petitionerkey_key_idx")]
         verbose_name = _("petitioner key")
         verbose_name_plural = _("petitioner keys")
 

@@ -44,3 +44,33 @@ def test_command_shows_progress_and_rate(users):
     out, err = StringIO(), StringIO()
     call_command("generate_cases", "50", stdout=out, stderr=err)
     assert "generated 50 cases" in out.getvalue()
+
+
+def test_generated_cases_come_with_a_complete_repeat_check_index(users):
+    from xinfang.routing.fingerprints import fingerprint_values, index_missing, person_key
+    from xinfang.routing.models import CaseFingerprint, PetitionerKey
+    from xinfang.routing.services import similar_cases
+
+    generate_cases(300, seed=5, today=date(2026, 11, 28), batch=120)
+    # what routing_index would write, written with the cases: nothing is missing ...
+    assert CaseFingerprint.objects.count() == 300
+    assert PetitionerKey.objects.count() == 300
+    assert index_missing() == (0, 0)
+    # ... and every row is the one routing_index computes
+    for fingerprint in CaseFingerprint.objects.select_related("case")[:50]:
+        expected = fingerprint_values(fingerprint.case.search_text)
+        assert {k: getattr(fingerprint, k) for k in expected} == expected
+    for key in PetitionerKey.objects.select_related("petitioner__case")[:50]:
+        assert key.key == person_key(key.petitioner.name, key.petitioner.case.division_id)
+    # so the repeat check finds an earlier case of the same person and matter
+    person = Petitioner.objects.select_related("case").order_by("pk").first()
+    found = similar_cases(
+        user=users["clerk"],
+        title=person.case.title,
+        content=person.case.content,
+        petitioner_id_number=person.id_number,  # decrypted by the field
+        name=person.name,
+        division=person.case.division,
+    )
+    assert person.case in [s.case for s in found]
+    assert {s.reason for s in found if s.case == person.case} == {"repeat"}
