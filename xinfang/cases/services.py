@@ -49,6 +49,8 @@ from .transitions import TRANSITIONS, Action, check
 MAX_REPRESENTATIVES = 5
 QUERY_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 QUERY_CODE_LENGTH = 8
+# Review.hearing_days is a PositiveSmallIntegerField; no rule limits the length of a hearing.
+HEARING_DAYS_MAX = 32767
 
 # Sent by case_register inside its transaction once the case and its petitioners are written
 # (the petitioners with bulk_create, which sends no post_save): kwargs ``case`` and
@@ -856,6 +858,12 @@ def _decide(
         raise DomainError(
             _("Write the decision and its basis."), code="answer_too_short", field="text"
         )
+    if not 0 <= hearing_days <= HEARING_DAYS_MAX:
+        raise DomainError(
+            _("Hearing days are 0 to %(max)d.") % {"max": HEARING_DAYS_MAX},
+            code="invalid_hearing_days",
+            field="hearing_days",
+        )
     is_review = level == Review.Level.REVIEW
 
     def apply(c: Case) -> None:
@@ -865,6 +873,13 @@ def _decide(
         review.outcome = outcome
         review.decision_text = text.strip()
         review.hearing_days = hearing_days
+        if hearing_days:
+            # 信访工作条例 art. 36: hearing time is not counted in the 30 days to decide.
+            review.decide_due = _due(
+                Step.REVIEW_DECISION if is_review else Step.REREVIEW_DECISION,
+                review.requested_on,
+                paused_days=hearing_days,
+            )
         review.save()
         if is_review:
             c.review_request_due = _due(Step.REREVIEW_REQUEST, today)
