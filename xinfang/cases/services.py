@@ -333,9 +333,8 @@ def case_register(
         if case.status == Status.NOT_ACCEPTED:
             from .documents import issue_document
 
-            issue_document(
-                case, "non_acceptance_notice", actor=actor, body=case.not_accepted_reason
-            )
+            # 信访事项终结告知书: the written "not accepted again" after re-review (art. 36).
+            issue_document(case, "termination_notice", actor=actor, body=case.not_accepted_reason)
     return case
 
 

@@ -30,7 +30,7 @@ from .exports import export_cases_xlsx, export_filename
 from .filters import CaseFilterForm
 from .forms import ACTION_FORMS, RegisterForm, action_form
 from .masking import mask_id_number, mask_name, mask_phone
-from .models import Case, Status
+from .models import Case, Review, Status
 from .selectors import actions_for, case_timeline, cases_visible_to, earlier_cases
 from .transitions import ACTION_LABELS, Action
 
@@ -258,6 +258,22 @@ def _case_page(
     ]
     if personal:
         audit_log(actor=user, action="case.personal_data.view", obj=case)  # type: ignore[arg-type]
+    reviews = list(case.reviews.all())
+    review_rows = [
+        (
+            _("Review decision (30 days, art. 35)")
+            if review.level == Review.Level.REVIEW
+            else _("Re-review decision (30 days, art. 36)"),
+            review.decide_due,
+            review.decided_on,
+        )
+        for review in sorted(reviews, key=lambda r: r.requested_on)
+    ]
+    # The request limit in force is the re-review's once the review is decided.
+    by_level = {review.level: review for review in reviews}
+    review = by_level.get(Review.Level.REVIEW)
+    pending = by_level.get(Review.Level.REREVIEW) if review and review.decided_on else review
+    requested_on = pending.requested_on if pending else None
     deadlines = []
     for label, due, done in [
         (_("Routing (15 days, art. 22)"), case.route_due, case.routed_on),
@@ -269,7 +285,8 @@ def _case_page(
         (_("Objection (5 working days, art. 23)"), case.objection_due, case.accepted_on),
         (_("Answer (60 days, art. 34)"), case.handling_due, case.replied_on),
         (_("Rating window"), case.evaluation_due, case.rated_on),
-        (_("Request review / re-review (30 days)"), case.review_request_due, None),
+        (_("Request review / re-review (30 days)"), case.review_request_due, requested_on),
+        *review_rows,
     ]:
         if due:
             remaining = working_days_remaining(today=today, due=due)
@@ -297,7 +314,7 @@ def _case_page(
                 for e in case_timeline(case)
             ],
             "documents": case.documents.all(),
-            "reviews": case.reviews.all(),
+            "reviews": reviews,
             "action_forms": action_forms,
             "messages_url": _messages_url(user, case),
         },

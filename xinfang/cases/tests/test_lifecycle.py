@@ -140,7 +140,12 @@ def test_a_repeat_of_a_terminated_matter_is_not_accepted_again(users):
     assert again.status == Status.NOT_ACCEPTED
     assert first.number in again.not_accepted_reason
     assert "art. 36" in again.not_accepted_reason or "第三十六条" in again.not_accepted_reason
-    assert again.documents.get().kind == "non_acceptance_notice"
+    notice = again.documents.get()
+    assert notice.kind == "termination_notice"
+    text = pdf_text(notice)
+    assert "信访事项终结告知书" in text
+    assert first.number in text.replace("\n", "")
+    assert "不再受理" in text
 
 
 def test_acceptance_notice_pdf_shows_chinese_text_and_query_code(users):

@@ -427,6 +427,11 @@ def test_the_full_path_to_termination_with_every_deadline(desk, users):
     # the deadlines table: routing, acceptance, objection, answer (extended), rating window
     for due in ["2026-03-17", "2026-03-18", "2026-03-10", "2026-06-03", "2026-07-03"]:
         assert due in page
+    # ... the re-review request limit, met on 07-20, and both decisions: due and decided on
+    rows = re.findall(r"<tr><td>[^<]+</td><td>([\d-]+)</td><td>([\d-]+|—)</td>", page)
+    assert ("2026-08-10", "2026-07-20") in rows
+    assert ("2026-07-15", "2026-07-10") in rows  # review (art. 35)
+    assert ("2026-08-24", "2026-08-21") in rows  # re-review (art. 36), 5 hearing days
     timeline = re.findall(r'<li data-action="(\w+)">', page)
     assert timeline == list(case.events.order_by("at", "id").values_list("action", flat=True))
     # 终结: nothing the petitioner or the bureau can do moves it any more
@@ -779,7 +784,7 @@ def test_a_repeat_of_a_terminated_matter_is_not_accepted_again(desk, users):
     assert "第三十六条" in again.not_accepted_reason
     record = AuditRecord.objects.get(action="case.register", object_id=str(again.pk))
     assert record.after["status"] == "not_accepted"
-    desk.document(again.documents.get(kind="non_acceptance_notice"), "clerk", first.number)
+    desk.document(again.documents.get(kind="termination_notice"), "clerk", first.number, "不再受理")
     desk.refused(again, "route", "clerk", D(2026, 9, 2), unit=unit("zjj").pk)
 
 
