@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -222,9 +222,15 @@ def similar_cases(
     ]
     keys = band_keys(text)
     if words and any(k is not None for k in keys):
+        # Newest first by ``case_id + 0``, not by ``case_id``: PostgreSQL estimates the OR of
+        # the 12 band conditions as independent (12 times too many matches, they are the same
+        # texts) and would walk the primary key backwards filtering every row until it has
+        # MAX_CANDIDATES (115 ms at 1,000,000 cases). Ordered by an expression, it takes the
+        # bitmap OR of the band indexes and sorts what they find.
         candidates = (
             CaseFingerprint.objects.filter(candidate_filter(keys))
-            .order_by("-case_id")
+            .alias(newest=F("case_id") + 0)
+            .order_by("-newest")
             .values_list("case_id", flat=True)[:MAX_CANDIDATES]
         )
         lookups.append((CANDIDATE, candidates))

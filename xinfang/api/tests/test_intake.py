@@ -212,7 +212,7 @@ def test_the_registration_answer_is_what_a_read_of_the_case_shows(api, users, ma
     if kind == "repeat_of_terminated":
         assert answer["status"] == "not_accepted"
         assert answer["due_on"] is None
-        assert [d["kind"] for d in answer["documents"]] == ["non_acceptance_notice"]
+        assert [d["kind"] for d in answer["documents"]] == ["termination_notice"]
 
 
 def test_registration_through_the_api_takes_few_queries(api, users, march_2026):
