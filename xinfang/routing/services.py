@@ -240,8 +240,12 @@ def similar_cases(
     scored: dict[int, tuple[str, float, date]] = {}
     if wanted:
         rows = visible.filter(pk__in=wanted).values_list("pk", "search_text", "received_on")
+        # Copies of one text (a mass petition, a letter sent again) are scored once.
+        scores: dict[str, float] = {}
         for pk, other_text, received in rows:
-            similarity = jaccard(words, word_set(other_text))
+            similarity = scores.get(other_text)
+            if similarity is None:
+                similarity = scores[other_text] = jaccard(words, word_set(other_text))
             if pk in person_ids:
                 reason = REASON_REPEAT if similarity >= same else REASON_SAME_PERSON
                 scored[pk] = (reason, similarity, received)
